@@ -1,4 +1,16 @@
 //! `conform`: an offline conformance harness and fixture replayer for Stripe-compatible APIs.
+//!
+//! The library is the engine; the `conform` binary and the `cargo test` harness wire it up.
+//! See ARCHITECTURE.md for the codemap.
 #![forbid(unsafe_code)]
 
+pub mod case;
+pub mod compare;
+pub mod correlate;
+pub mod discover;
+pub mod form;
+pub mod ids;
+pub mod load;
+pub mod normalize;
+pub mod target;
 pub mod validate;

@@ -1,0 +1,145 @@
+//! The case file format as plain data: owns [`CaseFile`] (what is on disk, unknown keys
+//! rejected) and [`Case`] (a loaded case with its name and steps resolved). The format is
+//! documented for users in `docs/case-format.md`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::normalize::Rule;
+
+/// A case file exactly as written on disk.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripe_version: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclusive: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub normalize: Vec<Rule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<Step>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Request>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<Response>,
+}
+
+/// Where a case's recordings come from.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Documentation,
+    Constructed,
+    Recorded,
+}
+
+/// One request and its recorded response.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub request: Request,
+    pub response: Response,
+    #[serde(default, skip_serializing_if = "ListMode::is_exact")]
+    pub list: ListMode,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub normalize: Vec<Rule>,
+}
+
+/// How a list response is compared with its recording.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ListMode {
+    #[default]
+    Exact,
+    Contains,
+}
+
+impl ListMode {
+    pub fn is_exact(&self) -> bool {
+        *self == ListMode::Exact
+    }
+}
+
+/// Which credentials a request carries; the key itself is only known to the HTTP target.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
+    #[default]
+    Default,
+    None,
+    Malformed,
+}
+
+impl Auth {
+    pub fn is_default(&self) -> bool {
+        *self == Auth::Default
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<Value>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json: Option<Value>,
+    #[serde(default, skip_serializing_if = "Auth::is_default")]
+    pub auth: Auth,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub body: Value,
+}
+
+/// A loaded, checked case: steps resolved and named.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// Path relative to the cases folder, `/`-separated, without `.json`.
+    pub name: String,
+    pub file: PathBuf,
+    pub description: Option<String>,
+    pub source: Option<Source>,
+    pub tags: Vec<String>,
+    pub stripe_version: Option<String>,
+    pub exclusive: bool,
+    pub normalize: Vec<Rule>,
+    pub steps: Vec<NamedStep>,
+}
+
+/// A step with its resolved name (`name`, or `step<N>` counting from 1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedStep {
+    pub name: String,
+    pub step: Step,
+}
+
+impl Case {
+    /// The resource group of a case: the first segment of its name (`checkout`, `customers`).
+    pub fn group(&self) -> &str {
+        self.name.split('/').next().unwrap_or(&self.name)
+    }
+}

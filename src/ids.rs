@@ -1,0 +1,123 @@
+//! The shape of an API id: owns [`is_id`], [`prefix`] and [`replace_ids`], shared by id
+//! correlation and normalization.
+//!
+//! An id is one or more lowercase segments each ending in `_` (`cus_`, `cs_test_`,
+//! `credgr_test_`), then a token of at least 8 ASCII letters and digits holding at least one digit
+//! or capital letter. Enum values such as `requires_location_inputs` or
+//! `checkout_session_completed` are therefore not ids.
+
+/// Whether the whole of `text` is an id.
+pub fn is_id(text: &str) -> bool {
+    let Some((head, token)) = text.rsplit_once('_') else {
+        return false;
+    };
+    token.len() >= 8
+        && token.bytes().all(|b| b.is_ascii_alphanumeric())
+        && token
+            .bytes()
+            .any(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        && !head.is_empty()
+        && head.split('_').all(|seg| {
+            seg.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// The object prefix of an id, without the `test`/`live` mode segment: `cs_test_a1B2` -> `cs`.
+pub fn prefix(id: &str) -> &str {
+    let head = id.rsplit_once('_').map_or(id, |(head, _)| head);
+    head.strip_suffix("_test")
+        .or_else(|| head.strip_suffix("_live"))
+        .unwrap_or(head)
+}
+
+/// Calls `replace` for every id inside `text` (ids are maximal runs of letters, digits and `_`)
+/// and substitutes what it returns; `None` keeps the id as it is.
+pub fn replace_ids(text: &str, mut replace: impl FnMut(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run_start: Option<usize> = None;
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (run_start, is_word(c) && i < text.len()) {
+            (None, true) => run_start = Some(i),
+            (Some(start), false) => {
+                let run = &text[start..i];
+                match is_id(run).then(|| replace(run)).flatten() {
+                    Some(new) => out.push_str(&new),
+                    None => out.push_str(run),
+                }
+                run_start = None;
+                if i < text.len() {
+                    out.push(c);
+                }
+            }
+            (None, false) => {
+                if i < text.len() {
+                    out.push(c);
+                }
+            }
+            (Some(_), true) => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_ids_and_rejects_enum_values() {
+        for id in [
+            "cus_NffrFeUfNV2Hib",
+            "cs_test_a1B2c3D4e5",
+            "credgr_test_61R9xJ2kAbC",
+            "price_1MotwRLkdIwHu7ixYcPLm5uZ",
+            "cbtxn_1MrU9R2eZvKYlo2C",
+        ] {
+            assert!(is_id(id), "{id}");
+        }
+        for not in [
+            "requires_location_inputs",
+            "checkout_session_completed",
+            "cus_",
+            "_ABCDEFGH1",
+            "Cus_ABCDEFGH1",
+            "cus_abc12",
+            "usd",
+            "",
+        ] {
+            assert!(!is_id(not), "{not}");
+        }
+    }
+
+    #[test]
+    fn prefix_drops_mode() {
+        assert_eq!(prefix("cs_test_a1B2c3D4e5"), "cs");
+        assert_eq!(prefix("credgr_live_61R9xJ2kAbC"), "credgr");
+        assert_eq!(prefix("cus_NffrFeUfNV2Hib"), "cus");
+        assert_eq!(prefix("billing_credit_1AbCdEfGh"), "billing_credit");
+    }
+
+    #[test]
+    fn replaces_embedded_ids_only() {
+        let out = replace_ids(
+            "/v1/customers/cus_NffrFeUfNV2Hib/balance_transactions",
+            |id| Some(format!("<{}>", prefix(id))),
+        );
+        assert_eq!(out, "/v1/customers/<cus>/balance_transactions");
+        let msg = replace_ids("No such customer: 'cus_NffrFeUfNV2Hib'", |_| {
+            Some("X".into())
+        });
+        assert_eq!(msg, "No such customer: 'X'");
+        assert_eq!(
+            replace_ids("héllo wörld", |_| Some("X".into())),
+            "héllo wörld"
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! Case loading: owns [`load`], which reads and checks one case file, and [`LoadError`], which
+//! names the file and the line and column (or JSON pointer) of what is wrong.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::case::{Case, CaseFile, NamedStep, Step};
+use crate::discover::Entry;
+
+/// Largest case file read, so a stray huge file cannot exhaust memory.
+pub const MAX_CASE_BYTES: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// JSON pointer of the offending value, for errors found after parsing.
+    pub pointer: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, ":{line}:{column}")?;
+        }
+        if let Some(pointer) = &self.pointer {
+            write!(f, " at {pointer}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl LoadError {
+    fn at(file: &Path, pointer: impl Into<String>, message: impl Into<String>) -> LoadError {
+        LoadError {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            pointer: Some(pointer.into()),
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads, parses and checks the case file of `entry`.
+pub fn load(entry: &Entry) -> Result<Case, LoadError> {
+    let file = &entry.file;
+    let plain = |message: String| LoadError {
+        file: file.clone(),
+        line: None,
+        column: None,
+        pointer: None,
+        message,
+    };
+    let size = std::fs::metadata(file)
+        .map_err(|e| plain(format!("cannot read: {e}")))?
+        .len();
+    if size > MAX_CASE_BYTES {
+        return Err(plain(format!(
+            "file is {size} bytes, larger than the {MAX_CASE_BYTES} bytes a case may have"
+        )));
+    }
+    let text = std::fs::read_to_string(file).map_err(|e| plain(format!("cannot read: {e}")))?;
+    parse(&entry.name, file, &text)
+}
+
+/// Parses and checks case text; `file` is only used in errors and kept in the case.
+pub fn parse(name: &str, file: &Path, text: &str) -> Result<Case, LoadError> {
+    let raw: CaseFile = serde_json::from_str(text).map_err(|e| LoadError {
+        file: file.to_path_buf(),
+        line: Some(e.line()),
+        column: Some(e.column()),
+        pointer: None,
+        message: e
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or("")
+            .to_owned(),
+    })?;
+    let steps: Vec<Step> = match (raw.steps, raw.request, raw.response) {
+        (Some(steps), None, None) => steps,
+        (None, Some(request), Some(response)) => vec![Step {
+            name: None,
+            request,
+            response,
+            list: Default::default(),
+            normalize: Vec::new(),
+        }],
+        (None, Some(_), None) => {
+            return Err(LoadError::at(
+                file,
+                "",
+                "a top-level `request` needs a `response`",
+            ))
+        }
+        (None, None, Some(_)) => {
+            return Err(LoadError::at(
+                file,
+                "",
+                "a top-level `response` needs a `request`",
+            ))
+        }
+        (None, None, None) => {
+            return Err(LoadError::at(
+                file,
+                "",
+                "a case needs `steps` (or a top-level `request` and `response`)",
+            ))
+        }
+        _ => {
+            return Err(LoadError::at(
+                file,
+                "",
+                "use either `steps` or a top-level `request`/`response`, not both",
+            ))
+        }
+    };
+    if steps.is_empty() {
+        return Err(LoadError::at(
+            file,
+            "/steps",
+            "a case needs at least one step",
+        ));
+    }
+    for (i, rule) in raw.normalize.iter().enumerate() {
+        rule.check()
+            .map_err(|m| LoadError::at(file, format!("/normalize/{i}"), m))?;
+    }
+    let mut seen = BTreeSet::new();
+    let mut named = Vec::with_capacity(steps.len());
+    for (i, step) in steps.into_iter().enumerate() {
+        let pointer = format!("/steps/{i}");
+        let name = step
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("step{}", i + 1));
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(LoadError::at(
+                file,
+                format!("{pointer}/name"),
+                format!("step name `{name}` must use only a-z, 0-9 and _"),
+            ));
+        }
+        if !seen.insert(name.clone()) {
+            return Err(LoadError::at(
+                file,
+                format!("{pointer}/name"),
+                format!("step name `{name}` is used twice"),
+            ));
+        }
+        check_step(file, &pointer, &step)?;
+        named.push(NamedStep { name, step });
+    }
+    Ok(Case {
+        name: name.to_owned(),
+        file: file.to_path_buf(),
+        description: raw.description,
+        source: raw.source,
+        tags: raw.tags,
+        stripe_version: raw.stripe_version,
+        exclusive: raw.exclusive,
+        normalize: raw.normalize,
+        steps: named,
+    })
+}
+
+const METHODS: &[&str] = &["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"];
+
+fn check_step(file: &Path, pointer: &str, step: &Step) -> Result<(), LoadError> {
+    let request = &step.request;
+    if !METHODS.contains(&request.method.as_str()) {
+        return Err(LoadError::at(
+            file,
+            format!("{pointer}/request/method"),
+            format!(
+                "unknown method `{}` (expected one of {})",
+                request.method,
+                METHODS.join(", ")
+            ),
+        ));
+    }
+    if !request.path.starts_with('/') {
+        return Err(LoadError::at(
+            file,
+            format!("{pointer}/request/path"),
+            format!("path `{}` must start with `/`", request.path),
+        ));
+    }
+    if request.form.is_some() && request.json.is_some() {
+        return Err(LoadError::at(
+            file,
+            format!("{pointer}/request"),
+            "a request has either a `form` or a `json` body, not both",
+        ));
+    }
+    for (key, value) in [("form", &request.form), ("query", &request.query)] {
+        if value.as_ref().is_some_and(|v| !v.is_object()) {
+            return Err(LoadError::at(
+                file,
+                format!("{pointer}/request/{key}"),
+                format!("`{key}` must be an object"),
+            ));
+        }
+    }
+    if request
+        .headers
+        .keys()
+        .any(|h| h.eq_ignore_ascii_case("authorization"))
+    {
+        return Err(LoadError::at(
+            file,
+            format!("{pointer}/request/headers"),
+            "an `Authorization` header must not be stored in a case; use `auth` instead",
+        ));
+    }
+    if !(100..=599).contains(&step.response.status) {
+        return Err(LoadError::at(
+            file,
+            format!("{pointer}/response/status"),
+            format!("status {} is not an HTTP status", step.response.status),
+        ));
+    }
+    for (i, rule) in step.normalize.iter().enumerate() {
+        rule.check()
+            .map_err(|m| LoadError::at(file, format!("{pointer}/normalize/{i}"), m))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Case, LoadError> {
+        parse("t", Path::new("cases/t.json"), text)
+    }
+
+    #[test]
+    fn single_step_shorthand_and_default_names() {
+        let case = parse_str(r#"{"request": {"method": "GET", "path": "/v1/x"}, "response": {"status": 200, "body": {}}}"#).unwrap();
+        assert_eq!(case.steps.len(), 1);
+        assert_eq!(case.steps[0].name, "step1");
+    }
+
+    #[test]
+    fn unknown_keys_name_line_and_column() {
+        let err = parse_str("{\n  \"steps\": [],\n  \"bogus\": 1\n}").unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("unknown field `bogus`"), "{err}");
+        assert!(err.to_string().starts_with("cases/t.json:3:"), "{err}");
+    }
+
+    #[test]
+    fn a_step_without_request_is_an_error() {
+        let err = parse_str(r#"{"steps": [{"response": {"status": 200}}]}"#).unwrap_err();
+        assert!(err.message.contains("missing field `request`"), "{err}");
+        assert!(err.line.is_some());
+    }
+
+    #[test]
+    fn semantic_errors_carry_a_pointer() {
+        let err = parse_str(r#"{"steps": [{"request": {"method": "GET", "path": "/a"}, "response": {"status": 200}}, {"request": {"method": "FETCH", "path": "/a"}, "response": {"status": 200}}]}"#).unwrap_err();
+        assert_eq!(err.pointer.as_deref(), Some("/steps/1/request/method"));
+        let err = parse_str(r#"{"steps": [{"request": {"method": "GET", "path": "/a", "headers": {"Authorization": "x"}}, "response": {"status": 200}}]}"#).unwrap_err();
+        assert_eq!(err.pointer.as_deref(), Some("/steps/0/request/headers"));
+        let err = parse_str(r#"{"steps": []}"#).unwrap_err();
+        assert_eq!(err.pointer.as_deref(), Some("/steps"));
+    }
+}

@@ -1,0 +1,138 @@
+//! The built-in normalization rules: owns [`normalize_body`] (ids, timestamps, secrets, URLs)
+//! and [`normalize_headers`] (volatile headers). The vocabulary is documented in the module
+//! above.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::Symbols;
+use crate::ids;
+
+/// Headers whose value changes on every request; only their presence is compared.
+pub const VOLATILE_HEADERS: &[&str] = &[
+    "request-id",
+    "date",
+    "content-length",
+    "connection",
+    "keep-alive",
+    "server",
+    "etag",
+    "x-request-id",
+    "x-stripe-routing-context-priority-tier",
+    "original-request",
+];
+
+const MIN_TIMESTAMP: i64 = 946_684_800; // 2000-01-01
+const MAX_TIMESTAMP: i64 = 4_102_444_800; // 2100-01-01
+
+fn is_time_key(key: &str) -> bool {
+    matches!(
+        key,
+        "created" | "date" | "start" | "end" | "trial_start" | "trial_end" | "available_on"
+    ) || key.ends_with("_at")
+        || key.ends_with("_date")
+        || key.ends_with("_start")
+        || key.ends_with("_end")
+}
+
+fn timestamp(value: &Value) -> Option<i64> {
+    value
+        .as_i64()
+        .filter(|t| (MIN_TIMESTAMP..MAX_TIMESTAMP).contains(t))
+}
+
+/// Normalizes a body in place. Keys are visited in sorted order, so numbering is stable.
+pub fn normalize_body(body: &mut Value, symbols: &mut Symbols) {
+    match body {
+        Value::Object(map) => normalize_object(map, symbols),
+        Value::Array(items) => {
+            for item in items {
+                normalize_body(item, symbols);
+            }
+        }
+        Value::String(text) => *text = normalize_string(None, text, symbols),
+        _ => {}
+    }
+}
+
+fn normalize_object(map: &mut Map<String, Value>, symbols: &mut Symbols) {
+    let created = map.get("created").and_then(timestamp);
+    for (key, value) in map.iter_mut() {
+        if is_time_key(key) {
+            if let Some(t) = timestamp(value) {
+                *value = Value::String(match created {
+                    Some(base) if key != "created" => {
+                        let offset = t - base;
+                        if offset >= 0 {
+                            format!("<created+{offset}>")
+                        } else {
+                            format!("<created{offset}>")
+                        }
+                    }
+                    _ => "<timestamp>".to_owned(),
+                });
+                continue;
+            }
+        }
+        match value {
+            Value::String(text) => *text = normalize_string(Some(key), text, symbols),
+            other => normalize_body(other, symbols),
+        }
+    }
+}
+
+fn is_secret(key: Option<&str>, text: &str) -> bool {
+    key.is_some_and(|k| k == "client_secret" || k.ends_with("_secret"))
+        || text.contains("_secret_")
+        || ["sk_test_", "sk_live_", "rk_test_", "rk_live_", "whsec_"]
+            .iter()
+            .any(|p| text.starts_with(p))
+}
+
+fn normalize_string(key: Option<&str>, text: &str, symbols: &mut Symbols) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    if is_secret(key, text) {
+        return "<secret>".to_owned();
+    }
+    if text.starts_with("http://") || text.starts_with("https://") {
+        return normalize_url(text, symbols);
+    }
+    ids::replace_ids(text, |id| Some(symbols.symbol(id)))
+}
+
+fn normalize_url(url: &str, symbols: &mut Symbols) -> String {
+    let (rest, fragment) = match url.split_once('#') {
+        Some((rest, _)) => (rest, "#<fragment>"),
+        None => (url, ""),
+    };
+    let (base, query) = match rest.split_once('?') {
+        Some((base, _)) => (base, "?<query>"),
+        None => (rest, ""),
+    };
+    let base = ids::replace_ids(base, |id| Some(symbols.symbol(id)));
+    format!("{base}{query}{fragment}")
+}
+
+/// Lower-cases header names; volatile ones become `<present>`, ids in the others symbols.
+pub fn normalize_headers(
+    headers: &BTreeMap<String, String>,
+    symbols: &mut Symbols,
+) -> BTreeMap<String, String> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let name = name.to_ascii_lowercase();
+            let value = if VOLATILE_HEADERS.contains(&name.as_str()) {
+                "<present>".to_owned()
+            } else if name == "content-type" {
+                value.split(';').next().unwrap_or("").trim().to_owned()
+            } else {
+                normalize_string(Some(&name), value, symbols)
+            };
+            (name, value)
+        })
+        .collect()
+}

@@ -1,0 +1,165 @@
+//! Rules a case, a step or a golden file adds to normalization: owns [`Rule`] and
+//! [`apply_rules`]. A rule addresses values by JSON pointer, where a `*` segment matches any key
+//! or index.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One user rule: exactly one of `ignore`, `type` or `regex` is set (checked when loading).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// JSON pointer into the body; `*` matches any key or index.
+    pub path: String,
+    /// Leave the value out of the comparison entirely.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ignore: bool,
+    /// Accept any value of this JSON type.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub json_type: Option<JsonType>,
+    /// Accept any string matching this regular expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Object,
+    Array,
+    Null,
+}
+
+impl JsonType {
+    fn accepts(self, value: &Value) -> bool {
+        match self {
+            JsonType::String => value.is_string(),
+            JsonType::Integer => value.is_i64() || value.is_u64(),
+            JsonType::Number => value.is_number(),
+            JsonType::Boolean => value.is_boolean(),
+            JsonType::Object => value.is_object(),
+            JsonType::Array => value.is_array(),
+            JsonType::Null => value.is_null(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            JsonType::String => "string",
+            JsonType::Integer => "integer",
+            JsonType::Number => "number",
+            JsonType::Boolean => "boolean",
+            JsonType::Object => "object",
+            JsonType::Array => "array",
+            JsonType::Null => "null",
+        }
+    }
+}
+
+impl Rule {
+    /// Checks that the rule is well formed; the error names what is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        if !self.path.is_empty() && !self.path.starts_with('/') {
+            return Err(format!(
+                "rule path `{}` is not a JSON pointer (it must start with `/`)",
+                self.path
+            ));
+        }
+        let set = usize::from(self.ignore)
+            + usize::from(self.json_type.is_some())
+            + usize::from(self.regex.is_some());
+        if set != 1 {
+            return Err(format!(
+                "rule for `{}` must set exactly one of `ignore`, `type`, `regex`",
+                self.path
+            ));
+        }
+        if let Some(re) = &self.regex {
+            regex::Regex::new(re).map_err(|e| format!("rule regex `{re}` is invalid: {e}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Applies `rules` in order to `body`.
+pub fn apply_rules(body: &mut Value, rules: &[&Rule]) {
+    for rule in rules {
+        let segments: Vec<String> = if rule.path.is_empty() {
+            Vec::new()
+        } else {
+            rule.path[1..]
+                .split('/')
+                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .collect()
+        };
+        let regex = rule
+            .regex
+            .as_deref()
+            .and_then(|r| regex::Regex::new(r).ok());
+        apply_one(body, &segments, rule, regex.as_ref());
+    }
+}
+
+fn apply_one(node: &mut Value, segments: &[String], rule: &Rule, regex: Option<&regex::Regex>) {
+    let Some((first, rest)) = segments.split_first() else {
+        replace(node, rule, regex);
+        return;
+    };
+    if rest.is_empty() && rule.ignore {
+        match node {
+            Value::Object(map) if first == "*" => map.clear(),
+            Value::Object(map) => {
+                map.remove(first);
+            }
+            Value::Array(items) if first == "*" => items.clear(),
+            Value::Array(items) => {
+                if let Ok(i) = first.parse::<usize>() {
+                    if i < items.len() {
+                        items[i] = Value::String("<ignored>".into());
+                    }
+                }
+            }
+            _ => {}
+        }
+        return;
+    }
+    match node {
+        Value::Object(map) => {
+            if first == "*" {
+                for child in map.values_mut() {
+                    apply_one(child, rest, rule, regex);
+                }
+            } else if let Some(child) = map.get_mut(first) {
+                apply_one(child, rest, rule, regex);
+            }
+        }
+        Value::Array(items) => {
+            if first == "*" {
+                for child in items.iter_mut() {
+                    apply_one(child, rest, rule, regex);
+                }
+            } else if let Some(child) = first.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                apply_one(child, rest, rule, regex);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn replace(node: &mut Value, rule: &Rule, regex: Option<&regex::Regex>) {
+    if rule.ignore {
+        *node = Value::String("<ignored>".into());
+    } else if let Some(t) = rule.json_type {
+        if t.accepts(node) {
+            *node = Value::String(format!("<any {}>", t.name()));
+        }
+    } else if let (Some(re), Some(text)) = (regex, node.as_str()) {
+        if re.is_match(text) {
+            *node = Value::String(format!("<matches {}>", re.as_str()));
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! The case-wide id symbol table: owns [`Symbols`], which gives each distinct id a stable
+//! symbol `<prefix_N>`, numbered per prefix by first appearance.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::ids;
+
+#[derive(Debug, Clone, Default)]
+pub struct Symbols {
+    by_id: HashMap<String, String>,
+    counters: BTreeMap<String, usize>,
+}
+
+impl Symbols {
+    /// The symbol of `id`, assigning the next number of its prefix if it has none yet.
+    pub fn symbol(&mut self, id: &str) -> String {
+        if let Some(symbol) = self.by_id.get(id) {
+            return symbol.clone();
+        }
+        let prefix = ids::prefix(id).to_owned();
+        let n = self.counters.entry(prefix.clone()).or_insert(0);
+        *n += 1;
+        let symbol = format!("<{prefix}_{n}>");
+        self.by_id.insert(id.to_owned(), symbol.clone());
+        symbol
+    }
+
+    /// The symbol already given to `id`, if any.
+    pub fn get(&self, id: &str) -> Option<&str> {
+        self.by_id.get(id).map(String::as_str)
+    }
+
+    /// Gives `id` a known `symbol` (an id the target returned where the recording had the id
+    /// behind `symbol`). An id that already has a symbol keeps it.
+    pub fn assign(&mut self, id: &str, symbol: &str) {
+        self.by_id
+            .entry(id.to_owned())
+            .or_insert_with(|| symbol.to_owned());
+    }
+
+    /// A table for the other side of a comparison: no ids yet, but numbering continues after
+    /// this table's, so ids unknown to the recording never collide with recorded symbols.
+    pub fn continuation(&self) -> Symbols {
+        Symbols {
+            by_id: HashMap::new(),
+            counters: self.counters.clone(),
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Targets: owns the [`Target`] trait, the plain request/answer types every target speaks, and
+//! [`TransportError`]. The replay target answers in process from the recordings; the HTTP target
+//! is the only code that opens connections or sees the API key.
+
+mod curl;
+mod http;
+mod replay;
+
+pub use curl::curl_command;
+pub use http::{HttpOptions, HttpTarget};
+pub use replay::ReplayTarget;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::case::{Auth, Case};
+
+/// A request ready to send: ids rewritten, query and body encoded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Outgoing {
+    pub method: String,
+    /// Path with its query string, relative to the target's base URL.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Body>,
+    pub auth: Auth,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Body {
+    pub content_type: String,
+    pub text: String,
+}
+
+/// What a target answered, before any parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    /// Header names lower-cased.
+    pub headers: BTreeMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+/// Which step of which case a request belongs to (the replay target answers from it).
+#[derive(Debug, Clone, Copy)]
+pub struct Exchange<'a> {
+    pub case: &'a Case,
+    pub step: usize,
+}
+
+/// A request that got no HTTP answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TransportError {
+    Refused { url: String, message: String },
+    Timeout { url: String, seconds: f64 },
+    TooLarge { url: String, limit: u64 },
+    Other { url: String, message: String },
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransportError::Refused { url, message } => {
+                write!(f, "connection to {url} failed: {message}")
+            }
+            TransportError::Timeout { url, seconds } => {
+                write!(f, "{url} did not answer within {seconds:.1} s")
+            }
+            TransportError::TooLarge { url, limit } => {
+                write!(
+                    f,
+                    "the body from {url} is larger than the limit of {limit} bytes"
+                )
+            }
+            TransportError::Other { url, message } => {
+                write!(f, "request to {url} failed: {message}")
+            }
+        }
+    }
+}
+
+/// Something that answers requests like the API does.
+pub trait Target: Send + Sync {
+    fn send(&self, exchange: Exchange<'_>, request: &Outgoing) -> Result<Answer, TransportError>;
+
+    /// The base URL, for reproduction commands; `None` for in-process targets.
+    fn base_url(&self) -> Option<&str>;
+}
