@@ -1,0 +1,441 @@
+//! Running one case: owns [`run_case`], which takes a case through its steps in order (resolve
+//! ids and templates, send to the target, validate, normalize, compare with the golden file) and
+//! returns a [`CaseOutcome`]; and [`expected`], the normalized recordings a golden file holds.
+//! Nothing here prints or reads the environment.
+//!
+//! # List steps in `contains` mode
+//!
+//! Both the recorded and the target's list keep only the items of `data` that mention an id the
+//! case already knows (from an earlier response or from this step's request) and drop
+//! `has_more`, so items other cases created on a shared target do not count.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use crate::case::{Case, ListMode, Request};
+use crate::compare::compare;
+use crate::correlate::{Answers, Correlation};
+use crate::form;
+use crate::golden::GoldenFile;
+use crate::ids;
+use crate::normalize::{snapshot, Rule, Snapshot, Symbols};
+use crate::outcome::{CaseOutcome, CaseStatus, Failure, FailureClass, StepOutcome, StepStatus};
+use crate::target::{curl_command, Body, Exchange, Outgoing, Target};
+use crate::validate::{SchemaSet, Severity};
+
+/// What a case runs against.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub target: &'a dyn Target,
+    pub schemas: &'a SchemaSet,
+}
+
+/// The normalized recordings of a case, plus the symbol table they produced.
+#[derive(Debug, Clone)]
+pub struct Expected {
+    pub symbols: Symbols,
+    pub steps: Vec<ExpectedStep>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExpectedStep {
+    /// The recorded body as compared (list items filtered in `contains` mode).
+    pub body: Value,
+    pub snapshot: Snapshot,
+}
+
+fn rules<'r>(case: &'r Case, step: usize, extra: &'r [Rule]) -> Vec<&'r Rule> {
+    case.normalize
+        .iter()
+        .chain(&case.steps[step].step.normalize)
+        .chain(extra)
+        .collect()
+}
+
+/// Normalizes every recorded response of `case`, with `extra` rules (the golden file's).
+pub fn expected(case: &Case, extra: &[Rule]) -> Expected {
+    let mut symbols = Symbols::default();
+    let mut known = HashSet::new();
+    let mut steps = Vec::with_capacity(case.steps.len());
+    for (i, named) in case.steps.iter().enumerate() {
+        let step = &named.step;
+        request_ids(&step.request, &mut known);
+        let mut body = step.response.body.clone();
+        if step.list == ListMode::Contains {
+            keep_related(&mut body, &known);
+        }
+        collect_ids(&step.response.body, &mut known);
+        let snapshot = snapshot(
+            step.response.status,
+            &step.response.headers,
+            &body,
+            &rules(case, i, extra),
+            &mut symbols,
+        );
+        steps.push(ExpectedStep { body, snapshot });
+    }
+    Expected { symbols, steps }
+}
+
+/// Runs `case` against the context's target and compares with `golden` (a missing golden file
+/// is a failure, but the steps still run so every other problem shows too).
+pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> CaseOutcome {
+    let started = Instant::now();
+    let extra = golden.map_or(&[][..], |g| g.normalize.as_slice());
+    let expected = expected(case, extra);
+    let mut run = CaseRun {
+        case,
+        ctx,
+        correlation: Correlation::default(),
+        answers: Answers {
+            steps: Default::default(),
+            now: unix_now(),
+        },
+        symbols: expected.symbols.continuation(),
+        recorded: &expected.symbols,
+        known: HashSet::new(),
+    };
+    let mut failures = Vec::new();
+    if golden.is_none() {
+        failures.push(Failure::new(
+            FailureClass::Golden,
+            format!(
+                "no golden file for this case; write it with `conform bless {}`",
+                case.name
+            ),
+        ));
+    } else if let Some(golden) = golden {
+        for extra_step in golden
+            .steps
+            .iter()
+            .filter(|g| !case.steps.iter().any(|s| s.name == g.name))
+        {
+            failures.push(Failure::new(
+                FailureClass::Golden,
+                format!(
+                    "golden file has a step `{}` the case does not have; re-bless it",
+                    extra_step.name
+                ),
+            ));
+        }
+    }
+    let mut steps = Vec::with_capacity(case.steps.len());
+    let mut stopped = false;
+    for (i, expected_step) in expected.steps.iter().enumerate() {
+        if stopped {
+            let named = &case.steps[i];
+            steps.push(StepOutcome {
+                name: named.name.clone(),
+                method: named.step.request.method.clone(),
+                path: named.step.request.path.clone(),
+                status: StepStatus::NotRun,
+                http_status: None,
+                duration: Duration::ZERO,
+                failures: Vec::new(),
+                warnings: Vec::new(),
+                diff: String::new(),
+                curl: None,
+                actual: None,
+            });
+            continue;
+        }
+        let golden_step = golden.map(|g| g.step(&case.steps[i].name));
+        let (outcome, fatal) = run.step(i, expected_step, golden_step, extra);
+        stopped = fatal;
+        steps.push(outcome);
+    }
+    let failed = !failures.is_empty() || steps.iter().any(|s| s.status != StepStatus::Passed);
+    CaseOutcome {
+        name: case.name.clone(),
+        file: case.file.clone(),
+        tags: case.tags.clone(),
+        status: if failed {
+            CaseStatus::Failed
+        } else {
+            CaseStatus::Passed
+        },
+        duration: started.elapsed(),
+        failures,
+        steps,
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+struct CaseRun<'a> {
+    case: &'a Case,
+    ctx: Context<'a>,
+    correlation: Correlation,
+    answers: Answers,
+    symbols: Symbols,
+    /// The symbols of the recorded ids.
+    recorded: &'a Symbols,
+    /// Ids the target has shown this case so far (for `contains` lists).
+    known: HashSet<String>,
+}
+
+impl CaseRun<'_> {
+    /// Runs step `i`; the flag says whether later steps cannot run.
+    fn step(
+        &mut self,
+        i: usize,
+        expected: &ExpectedStep,
+        golden: Option<Option<&crate::golden::GoldenStep>>,
+        extra: &[Rule],
+    ) -> (StepOutcome, bool) {
+        let started = Instant::now();
+        let named = &self.case.steps[i];
+        let step = &named.step;
+        let mut outcome = StepOutcome {
+            name: named.name.clone(),
+            method: step.request.method.clone(),
+            path: step.request.path.clone(),
+            status: StepStatus::Failed,
+            http_status: None,
+            duration: Duration::ZERO,
+            failures: Vec::new(),
+            warnings: Vec::new(),
+            diff: String::new(),
+            curl: None,
+            actual: None,
+        };
+        let request = match self.correlation.rewrite(&step.request, &self.answers) {
+            Ok(request) => request,
+            Err(err) => {
+                outcome
+                    .failures
+                    .push(Failure::new(FailureClass::Template, err.to_string()));
+                outcome.duration = started.elapsed();
+                return (outcome, true);
+            }
+        };
+        let outgoing = outgoing(&request, self.case.stripe_version.as_deref());
+        outcome.path = outgoing.path.clone();
+        let curl = || curl_command(self.ctx.target.base_url(), &outgoing);
+        let answer = match self.ctx.target.send(
+            Exchange {
+                case: self.case,
+                step: i,
+            },
+            &outgoing,
+        ) {
+            Ok(answer) => answer,
+            Err(err) => {
+                outcome
+                    .failures
+                    .push(Failure::new(FailureClass::Transport, err.to_string()));
+                outcome.curl = Some(curl());
+                outcome.duration = started.elapsed();
+                return (outcome, true);
+            }
+        };
+        outcome.http_status = Some(answer.status);
+        let body = match parse_body(&answer.body, answer.headers.get("content-type")) {
+            Ok(body) => body,
+            Err(message) => {
+                outcome
+                    .failures
+                    .push(Failure::new(FailureClass::NotJson, message));
+                outcome.curl = Some(curl());
+                outcome.duration = started.elapsed();
+                return (outcome, true);
+            }
+        };
+
+        // Schema validation of both sides (once when they are equal).
+        for violation in self.ctx.schemas.validate(&step.response.body) {
+            match violation.severity {
+                Severity::Error => outcome
+                    .failures
+                    .push(Failure::from_violation("recorded", &violation)),
+                Severity::Warning => outcome.warnings.push(violation),
+            }
+        }
+        if body != step.response.body {
+            for violation in self.ctx.schemas.validate(&body) {
+                match violation.severity {
+                    Severity::Error => outcome
+                        .failures
+                        .push(Failure::from_violation("target", &violation)),
+                    Severity::Warning => outcome.warnings.push(violation),
+                }
+            }
+        }
+
+        // Correlate ids, then normalize the target's answer with the recorded symbols.
+        request_ids(&request, &mut self.known);
+        let mut compared = body.clone();
+        if step.list == ListMode::Contains {
+            keep_related(&mut compared, &self.known);
+        }
+        collect_ids(&body, &mut self.known);
+        self.correlation.learn(&expected.body, &compared);
+        for (recorded, actual) in self.correlation.pairs() {
+            if let Some(symbol) = self.recorded.get(recorded) {
+                self.symbols.assign(actual, symbol);
+            }
+        }
+        let actual = snapshot(
+            answer.status,
+            &answer.headers,
+            &compared,
+            &rules(self.case, i, extra),
+            &mut self.symbols,
+        );
+        match golden {
+            Some(Some(golden)) => {
+                let label = format!("{} step {}", self.case.name, named.name);
+                let comparison = compare(&golden.snapshot(), &actual, &label);
+                outcome
+                    .failures
+                    .extend(comparison.differences.iter().map(Failure::from_difference));
+                outcome.diff = comparison.diff;
+            }
+            Some(None) => outcome.failures.push(Failure::new(
+                FailureClass::Golden,
+                format!(
+                    "golden file has no step `{}`; re-bless the case",
+                    named.name
+                ),
+            )),
+            None => {}
+        }
+        outcome.actual = Some(actual);
+        self.answers
+            .steps
+            .insert(named.name.clone(), (answer.status, body));
+        if !outcome.failures.is_empty() {
+            outcome.curl = Some(curl());
+        } else {
+            outcome.status = StepStatus::Passed;
+        }
+        outcome.duration = started.elapsed();
+        (outcome, false)
+    }
+}
+
+/// The request as sent: query appended to the path, body encoded, `Stripe-Version` added.
+pub fn outgoing(request: &Request, stripe_version: Option<&str>) -> Outgoing {
+    let mut path = request.path.clone();
+    if let Some(query) = &request.query {
+        let encoded = form::encode(query);
+        if !encoded.is_empty() {
+            path.push(if path.contains('?') { '&' } else { '?' });
+            path.push_str(&encoded);
+        }
+    }
+    let mut headers: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if let Some(version) = stripe_version {
+        if !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("stripe-version"))
+        {
+            headers.push(("Stripe-Version".to_owned(), version.to_owned()));
+        }
+    }
+    let body = if let Some(form_body) = &request.form {
+        Some(Body {
+            content_type: "application/x-www-form-urlencoded".to_owned(),
+            text: form::encode(form_body),
+        })
+    } else {
+        request.json.as_ref().map(|json| Body {
+            content_type: "application/json".to_owned(),
+            text: json.to_string(),
+        })
+    };
+    Outgoing {
+        method: request.method.clone(),
+        path,
+        headers,
+        body,
+        auth: request.auth,
+    }
+}
+
+/// Parses an answer body: empty is `null`; anything that is not JSON is an error that shows
+/// the content type and the first characters.
+pub fn parse_body(bytes: &[u8], content_type: Option<&String>) -> Result<Value, String> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(bytes).map_err(|err| {
+        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(120)]);
+        let snippet: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        format!(
+            "the answer is not JSON ({err}); content-type {}, {} bytes starting `{}`",
+            content_type.map_or("missing", |c| c.as_str()),
+            bytes.len(),
+            snippet.trim()
+        )
+    })
+}
+
+/// Adds every id found in a request (path, query, headers, body) to `known`.
+fn request_ids(request: &Request, known: &mut HashSet<String>) {
+    ids_in_text(&request.path, known);
+    for value in request.headers.values() {
+        ids_in_text(value, known);
+    }
+    for value in [&request.query, &request.form, &request.json]
+        .into_iter()
+        .flatten()
+    {
+        collect_ids(value, known);
+    }
+}
+
+fn ids_in_text(text: &str, known: &mut HashSet<String>) {
+    ids::replace_ids(text, |id| {
+        known.insert(id.to_owned());
+        None
+    });
+}
+
+/// Adds every id string inside `value` to `known`.
+fn collect_ids(value: &Value, known: &mut HashSet<String>) {
+    match value {
+        Value::String(text) if ids::is_id(text) => {
+            known.insert(text.clone());
+        }
+        Value::Object(map) => map.values().for_each(|v| collect_ids(v, known)),
+        Value::Array(items) => items.iter().for_each(|v| collect_ids(v, known)),
+        _ => {}
+    }
+}
+
+fn mentions(value: &Value, known: &HashSet<String>) -> bool {
+    match value {
+        Value::String(text) => known.contains(text),
+        Value::Object(map) => map.values().any(|v| mentions(v, known)),
+        Value::Array(items) => items.iter().any(|v| mentions(v, known)),
+        _ => false,
+    }
+}
+
+/// In a list body, keeps the `data` items that mention a known id and drops `has_more`.
+fn keep_related(body: &mut Value, known: &HashSet<String>) {
+    let Some(map) = body.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Array(items)) = map.get_mut("data") {
+        items.retain(|item| mentions(item, known));
+        map.remove("has_more");
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,255 @@
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::golden::{GoldenFile, GoldenStep};
+use crate::load::parse;
+use crate::target::{Answer, ReplayTarget, TransportError};
+
+/// A target that answers each step with the recording passed through `edit`.
+struct Edited<F: Fn(usize, &mut Value, &mut u16) + Send + Sync> {
+    edit: F,
+    sent: Mutex<Vec<String>>,
+}
+
+impl<F: Fn(usize, &mut Value, &mut u16) + Send + Sync> Target for Edited<F> {
+    fn send(&self, exchange: Exchange<'_>, request: &Outgoing) -> Result<Answer, TransportError> {
+        self.sent.lock().unwrap().push(request.path.clone());
+        let response = &exchange.case.steps[exchange.step].step.response;
+        let mut body = response.body.clone();
+        let mut status = response.status;
+        (self.edit)(exchange.step, &mut body, &mut status);
+        Ok(Answer {
+            status,
+            headers: [("content-type".to_owned(), "application/json".to_owned())].into(),
+            body: serde_json::to_vec(&body).unwrap(),
+        })
+    }
+
+    fn base_url(&self) -> Option<&str> {
+        Some("http://127.0.0.1:9")
+    }
+}
+
+fn edited<F: Fn(usize, &mut Value, &mut u16) + Send + Sync>(edit: F) -> Edited<F> {
+    Edited {
+        edit,
+        sent: Mutex::new(Vec::new()),
+    }
+}
+
+fn flow() -> Case {
+    let text = json!({
+        "steps": [
+            {"name": "create", "request": {"method": "POST", "path": "/v1/customers", "form": {"email": "a@example.com"}},
+             "response": {"status": 200, "headers": {"content-type": "application/json"},
+                          "body": {"id": "cus_Aa1Bb2Cc3Dd4", "object": "customer", "created": 1763700000, "balance": 0}}},
+            {"name": "credit", "request": {"method": "POST", "path": "/v1/customers/cus_Aa1Bb2Cc3Dd4/balance_transactions", "form": {"amount": -500, "currency": "usd"}},
+             "response": {"status": 200, "body": {"id": "cbtxn_1Xy2Zz3Ww4Vv5Uu", "object": "customer_balance_transaction", "customer": "cus_Aa1Bb2Cc3Dd4", "amount": -500, "created": 1763700010}}},
+            {"name": "list", "list": "contains", "request": {"method": "GET", "path": "/v1/customers/cus_Aa1Bb2Cc3Dd4/balance_transactions"},
+             "response": {"status": 200, "body": {"object": "list", "has_more": false, "data": [{"id": "cbtxn_1Xy2Zz3Ww4Vv5Uu", "customer": "cus_Aa1Bb2Cc3Dd4", "amount": -500}]}}}
+        ]
+    });
+    parse(
+        "customers/flow",
+        &PathBuf::from("cases/customers/flow.json"),
+        &text.to_string(),
+    )
+    .unwrap()
+}
+
+fn golden_of(case: &Case) -> GoldenFile {
+    let expected = expected(case, &[]);
+    GoldenFile {
+        case: case.name.clone(),
+        normalize: Vec::new(),
+        steps: case
+            .steps
+            .iter()
+            .zip(expected.steps)
+            .map(|(s, e)| GoldenStep::new(&s.name, e.snapshot))
+            .collect(),
+    }
+}
+
+fn run(case: &Case, golden: Option<&GoldenFile>, target: &dyn Target) -> CaseOutcome {
+    let schemas = SchemaSet::default();
+    run_case(
+        case,
+        golden,
+        Context {
+            target,
+            schemas: &schemas,
+        },
+    )
+}
+
+fn classes(outcome: &CaseOutcome) -> Vec<FailureClass> {
+    outcome.classes()
+}
+
+#[test]
+fn replay_of_the_recording_passes() {
+    let case = flow();
+    let golden = golden_of(&case);
+    let outcome = run(&case, Some(&golden), &ReplayTarget);
+    assert!(outcome.passed(), "{outcome:#?}");
+    assert_eq!(outcome.steps.len(), 3);
+}
+
+#[test]
+fn missing_golden_file_fails_but_steps_run() {
+    let case = flow();
+    let outcome = run(&case, None, &ReplayTarget);
+    assert_eq!(classes(&outcome), vec![FailureClass::Golden]);
+    assert!(outcome.steps.iter().all(|s| s.status == StepStatus::Passed));
+}
+
+#[test]
+fn target_ids_are_correlated_into_later_requests() {
+    let case = flow();
+    let golden = golden_of(&case);
+    let target = edited(|_, body, _| {
+        let text = body
+            .to_string()
+            .replace("cus_Aa1Bb2Cc3Dd4", "cus_Other9Id8Here7");
+        *body = serde_json::from_str(&text).unwrap();
+    });
+    let outcome = run(&case, Some(&golden), &target);
+    assert!(outcome.passed(), "{outcome:#?}");
+    let sent = target.sent.lock().unwrap();
+    assert_eq!(
+        sent[1],
+        "/v1/customers/cus_Other9Id8Here7/balance_transactions"
+    );
+}
+
+#[test]
+fn a_changed_amount_fails_with_its_pointer() {
+    let case = flow();
+    let golden = golden_of(&case);
+    let target = edited(|step, body, _| {
+        if step == 1 {
+            body["amount"] = json!(-400);
+        }
+    });
+    let outcome = run(&case, Some(&golden), &target);
+    assert!(!outcome.passed());
+    let failure = outcome.steps[1].failures.first().unwrap();
+    assert_eq!(failure.class, FailureClass::Changed);
+    assert_eq!(failure.pointer.as_deref(), Some("/body/amount"));
+    assert!(
+        outcome.steps[1].diff.contains("-400"),
+        "{}",
+        outcome.steps[1].diff
+    );
+    assert!(outcome.steps[1]
+        .curl
+        .as_deref()
+        .unwrap()
+        .starts_with("curl"));
+}
+
+#[test]
+fn missing_field_and_status_are_classified() {
+    let case = flow();
+    let golden = golden_of(&case);
+    let target = edited(|step, body, status| {
+        if step == 0 {
+            body.as_object_mut().unwrap().remove("balance");
+        }
+        if step == 2 {
+            *status = 404;
+        }
+    });
+    let outcome = run(&case, Some(&golden), &target);
+    assert_eq!(outcome.steps[0].failures[0].class, FailureClass::Missing);
+    assert!(outcome.steps[2]
+        .failures
+        .iter()
+        .any(|f| f.class == FailureClass::Status));
+}
+
+#[test]
+fn a_reused_id_breaks_referential_integrity() {
+    let case = flow();
+    let golden = golden_of(&case);
+    // The balance transaction names a customer other than the one created in step 1.
+    let target = edited(|step, body, _| {
+        if step == 1 {
+            body["customer"] = json!("cus_Zz9Yy8Xx7Ww6");
+        }
+    });
+    let outcome = run(&case, Some(&golden), &target);
+    let failure = &outcome.steps[1].failures[0];
+    assert_eq!(failure.class, FailureClass::IdIntegrity, "{outcome:#?}");
+    assert_eq!(failure.pointer.as_deref(), Some("/body/customer"));
+}
+
+#[test]
+fn contains_lists_ignore_unrelated_items() {
+    let case = flow();
+    let golden = golden_of(&case);
+    let target = edited(|step, body, _| {
+        if step == 2 {
+            let other =
+                json!({"id": "cbtxn_1Other2Item3Zz", "customer": "cus_Unrelated1Aa", "amount": 7});
+            body["data"].as_array_mut().unwrap().insert(0, other);
+            body["has_more"] = json!(true);
+        }
+    });
+    let outcome = run(&case, Some(&golden), &target);
+    assert!(outcome.passed(), "{outcome:#?}");
+}
+
+#[test]
+fn non_json_answers_stop_the_case() {
+    struct Html;
+    impl Target for Html {
+        fn send(&self, _: Exchange<'_>, _: &Outgoing) -> Result<Answer, TransportError> {
+            Ok(Answer {
+                status: 502,
+                headers: [("content-type".to_owned(), "text/html".to_owned())].into(),
+                body: b"<html><body>Bad gateway</body></html>".to_vec(),
+            })
+        }
+        fn base_url(&self) -> Option<&str> {
+            None
+        }
+    }
+    let case = flow();
+    let golden = golden_of(&case);
+    let outcome = run(&case, Some(&golden), &Html);
+    let failure = &outcome.steps[0].failures[0];
+    assert_eq!(failure.class, FailureClass::NotJson);
+    assert!(failure.message.contains("text/html"), "{}", failure.message);
+    assert_eq!(outcome.steps[1].status, StepStatus::NotRun);
+}
+
+#[test]
+fn unresolvable_templates_fail_the_step() {
+    let text = json!({"steps": [
+        {"request": {"method": "GET", "path": "/v1/customers/${nope.body.id}"}, "response": {"status": 200, "body": {}}}
+    ]});
+    let case = parse("t", &PathBuf::from("t.json"), &text.to_string()).unwrap();
+    let golden = golden_of(&case);
+    let outcome = run(&case, Some(&golden), &ReplayTarget);
+    assert_eq!(outcome.steps[0].failures[0].class, FailureClass::Template);
+}
+
+#[test]
+fn query_and_version_are_sent() {
+    let case = flow();
+    let mut request = case.steps[2].step.request.clone();
+    request.query = Some(json!({"limit": 3, "expand": ["data.customer"]}));
+    let out = outgoing(&request, Some("2025-11-17.clover"));
+    assert_eq!(
+        out.path,
+        "/v1/customers/cus_Aa1Bb2Cc3Dd4/balance_transactions?expand[0]=data.customer&limit=3"
+    );
+    assert!(out
+        .headers
+        .contains(&("Stripe-Version".to_owned(), "2025-11-17.clover".to_owned())));
+}

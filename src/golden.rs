@@ -1,0 +1,138 @@
+//! Golden files: owns [`GoldenFile`], the reviewed expected output of one case
+//! (`golden/<case name>.json`): per step the normalized status, compared headers and body.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::normalize::{Rule, Snapshot};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoldenFile {
+    pub case: String,
+    /// Extra normalization rules for every step, kept across `bless` runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub normalize: Vec<Rule>,
+    pub steps: Vec<GoldenStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoldenStep {
+    pub name: String,
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub headers: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub body: Value,
+}
+
+impl GoldenStep {
+    pub fn new(name: &str, snapshot: Snapshot) -> GoldenStep {
+        GoldenStep {
+            name: name.to_owned(),
+            status: snapshot.status,
+            headers: snapshot.headers,
+            body: snapshot.body,
+        }
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            status: self.status,
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoldenError {
+    pub file: PathBuf,
+    pub message: String,
+}
+
+impl fmt::Display for GoldenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.message)
+    }
+}
+
+/// The golden file of case `name` relative to the golden root.
+pub fn relative_path(name: &str) -> PathBuf {
+    PathBuf::from(format!("{name}.json"))
+}
+
+impl GoldenFile {
+    /// Reads the golden file of `name` under `root`; `Ok(None)` when there is none.
+    pub fn read(root: &Path, name: &str) -> Result<Option<GoldenFile>, GoldenError> {
+        let file = root.join(relative_path(name));
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => {
+                return Err(GoldenError {
+                    file,
+                    message: err.to_string(),
+                })
+            }
+        };
+        GoldenFile::parse(&text)
+            .map(Some)
+            .map_err(|message| GoldenError { file, message })
+    }
+
+    pub fn parse(text: &str) -> Result<GoldenFile, String> {
+        let golden: GoldenFile = serde_json::from_str(text)
+            .map_err(|e| format!("line {} column {}: {e}", e.line(), e.column()))?;
+        for (i, rule) in golden.normalize.iter().enumerate() {
+            rule.check().map_err(|e| format!("/normalize/{i}: {e}"))?;
+        }
+        Ok(golden)
+    }
+
+    /// Pretty-printed with sorted keys and a final newline, as committed.
+    pub fn render(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    pub fn step(&self, name: &str) -> Option<&GoldenStep> {
+        self.steps.iter().find(|s| s.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn render_parse_round_trip() {
+        let golden = GoldenFile {
+            case: "customers/create".to_owned(),
+            normalize: Vec::new(),
+            steps: vec![GoldenStep::new(
+                "step1",
+                Snapshot {
+                    status: 200,
+                    headers: [("content-type".to_owned(), "application/json".to_owned())].into(),
+                    body: json!({"object": "customer", "id": "<cus_1>"}),
+                },
+            )],
+        };
+        let text = golden.render();
+        assert!(text.find("\"id\"").unwrap() < text.find("\"object\"").unwrap());
+        assert_eq!(GoldenFile::parse(&text).unwrap(), golden);
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = GoldenFile::parse(r#"{"case": "x", "steps": [], "stepz": 1}"#).unwrap_err();
+        assert!(err.contains("stepz"), "{err}");
+    }
+}

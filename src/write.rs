@@ -1,0 +1,109 @@
+//! File writing: owns [`write_atomic`], the one way the project writes a file: to a temporary
+//! file beside the target, then renamed over it, and only ever inside a given root folder.
+
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+#[derive(Debug)]
+pub struct WriteError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot write {}: {}", self.path.display(), self.message)
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+/// Checks that `relative` stays inside its root: no absolute path, no `..`, not empty.
+pub fn confined(relative: &Path) -> Result<(), String> {
+    let mut depth = 0usize;
+    for component in relative.components() {
+        match component {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => return Err("the path leaves its folder (`..`)".to_owned()),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err("the path must be relative to its folder".to_owned())
+            }
+        }
+    }
+    if depth == 0 {
+        return Err("the path names no file".to_owned());
+    }
+    Ok(())
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Writes `contents` to `root/relative` atomically, creating folders as needed. Returns the
+/// path written.
+pub fn write_atomic(root: &Path, relative: &Path, contents: &[u8]) -> Result<PathBuf, WriteError> {
+    let path = root.join(relative);
+    let fail = |message: String| WriteError {
+        path: path.clone(),
+        message,
+    };
+    confined(relative).map_err(fail)?;
+    let dir = path.parent().unwrap_or(root);
+    fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(
+        ".{file_name}.tmp-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        fs::rename(&temp, &path)
+    })();
+    if let Err(err) = result {
+        let _ = fs::remove_file(&temp);
+        return Err(fail(err.to_string()));
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("conform-write-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn writes_and_replaces_inside_root() {
+        let root = scratch("ok");
+        let path = write_atomic(&root, Path::new("a/b.json"), b"one").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"one");
+        write_atomic(&root, Path::new("a/b.json"), b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let leftovers: Vec<_> = fs::read_dir(root.join("a")).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn refuses_paths_outside_root() {
+        let root = scratch("escape");
+        for bad in ["../x.json", "/tmp/x.json", "a/../../x.json", ""] {
+            let err = write_atomic(&root, Path::new(bad), b"x").unwrap_err();
+            assert!(!err.message.is_empty(), "{bad}");
+        }
+        assert!(!root.join("../x.json").exists());
+    }
+}
