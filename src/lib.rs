@@ -4,17 +4,23 @@
 //! See ARCHITECTURE.md for the codemap.
 #![forbid(unsafe_code)]
 
+pub mod bless;
 pub mod case;
+pub mod cli;
 pub mod compare;
 pub mod correlate;
 pub mod discover;
 pub mod engine;
 pub mod form;
 pub mod golden;
+pub mod harness;
 pub mod ids;
+pub mod lint;
 pub mod load;
 pub mod normalize;
 pub mod outcome;
+pub mod report;
+pub mod suite;
 pub mod target;
 pub mod validate;
 pub mod write;

@@ -37,6 +37,21 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 impl LoadError {
+    /// The error without its file name: `3:14: unknown field ...` or `at /steps/0: ...`.
+    pub fn detail(&self) -> String {
+        let mut out = String::new();
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            out.push_str(&format!("{line}:{column}: "));
+        }
+        if let Some(pointer) = &self.pointer {
+            out.push_str(&format!("at {pointer}: "));
+        }
+        out.push_str(&self.message);
+        out
+    }
+}
+
+impl LoadError {
     fn at(file: &Path, pointer: impl Into<String>, message: impl Into<String>) -> LoadError {
         LoadError {
             file: file.to_path_buf(),

@@ -1,0 +1,178 @@
+//! Arguments shared by several subcommands: the folders of a project and how to reach a target.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+use crate::discover::Filter;
+use crate::harness::Layout;
+use crate::report::Style;
+use crate::suite::Suite;
+use crate::target::{HttpOptions, HttpTarget, ReplayTarget, Target};
+use crate::validate::SchemaSet;
+
+/// An error that has already been printed.
+#[derive(Debug, Clone, Copy)]
+pub struct Reported;
+
+/// Where cases, golden files and schemas live.
+#[derive(Debug, Clone, Args)]
+pub struct Dirs {
+    /// Folder of case files.
+    #[arg(long, global = true, default_value = "cases", value_name = "DIR")]
+    pub cases: PathBuf,
+    /// Folder of golden files.
+    #[arg(long, global = true, default_value = "golden", value_name = "DIR")]
+    pub golden: PathBuf,
+    /// Folder of JSON Schemas.
+    #[arg(long, global = true, default_value = "schemas", value_name = "DIR")]
+    pub schemas: PathBuf,
+}
+
+impl Dirs {
+    pub fn layout(&self) -> Layout {
+        Layout {
+            cases: self.cases.clone(),
+            golden: self.golden.clone(),
+            schemas: self.schemas.clone(),
+        }
+    }
+
+    /// Loads the schemas; errors are printed and become `Err(Reported)`.
+    pub fn load_schemas(&self) -> Result<SchemaSet, Reported> {
+        SchemaSet::load(&self.schemas).map_err(|errors| {
+            for error in errors {
+                eprintln!("error: schema {error}");
+            }
+            Reported
+        })
+    }
+
+    /// Discovers, loads and selects the cases; errors are printed and become `Err(Reported)`.
+    pub fn load_suite(&self, filters: &[String]) -> Result<Suite, Reported> {
+        let mut suite = Suite::load(&self.cases).map_err(|e| {
+            eprintln!("error: {e}");
+            Reported
+        })?;
+        let unmatched = suite.select(&Filter::new(filters.to_vec()));
+        if !unmatched.is_empty() {
+            eprintln!(
+                "error: no case matches {}",
+                unmatched
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            eprintln!("hint: `conform list` shows every case name and tag");
+            return Err(Reported);
+        }
+        Ok(suite)
+    }
+}
+
+/// How to reach the implementation under test.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Base URL of the implementation under test; the built-in replay target when absent.
+    #[arg(long, env = "CONFORM_TARGET", value_name = "URL")]
+    pub target: Option<String>,
+    /// API key sent as a Bearer token (never written to files or reports).
+    #[arg(
+        long,
+        env = "CONFORM_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
+    /// Extra request header, `Name: value` (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Seconds before a request times out.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// Largest response body accepted, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+    pub max_body: u64,
+}
+
+impl TargetArgs {
+    pub fn build(&self) -> Result<Box<dyn Target>, String> {
+        let Some(url) = self.target.as_deref().filter(|u| !u.trim().is_empty()) else {
+            return Ok(Box::new(ReplayTarget));
+        };
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(format!(
+                "--target must be an http:// or https:// URL, got `{url}`"
+            ));
+        }
+        if !(self.timeout > 0.0 && self.timeout.is_finite()) {
+            return Err("--timeout must be a positive number of seconds".to_owned());
+        }
+        let mut options = HttpOptions::new(url);
+        options.api_key = self.api_key.clone().filter(|k| !k.is_empty());
+        options.timeout = Duration::from_secs_f64(self.timeout);
+        options.max_body = self.max_body;
+        for header in &self.headers {
+            let Some((name, value)) = header.split_once(':') else {
+                return Err(format!(
+                    "--header must look like `Name: value`, got `{header}`"
+                ));
+            };
+            if name.trim().eq_ignore_ascii_case("authorization") {
+                return Err(
+                    "use --api-key (or CONFORM_API_KEY) instead of an Authorization header"
+                        .to_owned(),
+                );
+            }
+            options
+                .headers
+                .push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+        Ok(Box::new(HttpTarget::new(options)))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// `auto` colours a terminal unless `NO_COLOR` is set.
+    pub fn style(self) -> Style {
+        let color = match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        Style { color }
+    }
+}
+
+/// Parses `K/N` (1 <= K <= N).
+pub fn parse_partition(text: &str) -> Result<(usize, usize), String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("expected K/N such as 1/3, got `{text}`"))?;
+    let k: usize = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{k}` is not a number"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` is not a number"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("need 1 <= K <= N, got {k}/{n}"));
+    }
+    Ok((k, n))
+}

@@ -1,0 +1,50 @@
+//! `conform lint`: checks case and golden files without running anything.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::common::Dirs;
+use super::exit;
+use crate::lint::lint;
+use crate::validate::Severity;
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Lint only cases whose name contains one of these, or that carry one of these tags.
+    pub filters: Vec<String>,
+}
+
+pub fn lint_command(dirs: &Dirs, args: LintArgs) -> ExitCode {
+    let Ok(suite) = dirs.load_suite(&args.filters) else {
+        return ExitCode::from(exit::USAGE);
+    };
+    let Ok(schemas) = dirs.load_schemas() else {
+        return ExitCode::from(exit::USAGE);
+    };
+    let findings = lint(&suite, &dirs.golden, &schemas, args.filters.is_empty());
+    let mut errors = 0;
+    let mut warnings = 0;
+    for finding in &findings {
+        let label = match finding.severity {
+            Severity::Error => {
+                errors += 1;
+                "error"
+            }
+            Severity::Warning => {
+                warnings += 1;
+                "warning"
+            }
+        };
+        println!("{label}: {}: {}", finding.file.display(), finding.message);
+    }
+    println!(
+        "{} case(s) checked: {errors} error(s), {warnings} warning(s)",
+        suite.items.len()
+    );
+    ExitCode::from(if errors > 0 {
+        exit::FAILURES
+    } else {
+        exit::SUCCESS
+    })
+}

@@ -1,0 +1,48 @@
+//! The `conform` command line: owns [`Cli`] and dispatches each subcommand to its file. Only
+//! this module, `report/` and `harness.rs` print or read the environment.
+
+mod bless;
+pub mod common;
+pub mod exit;
+mod lint;
+mod list;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use common::Dirs;
+
+/// Offline conformance harness and fixture replayer for Stripe-compatible APIs.
+#[derive(Debug, Parser)]
+#[command(name = "conform", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub dirs: Dirs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run cases against a target (the built-in replay target by default).
+    Run(run::RunArgs),
+    /// List the cases, grouped by resource.
+    List(list::ListArgs),
+    /// Write golden files from the recordings or from a live target.
+    Bless(bless::BlessArgs),
+    /// Check case files and golden files without running them.
+    Lint(lint::LintArgs),
+}
+
+/// Parses the arguments and runs the command; the exit code says how it went.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run::run_command(&cli.dirs, args),
+        Command::List(args) => list::list_command(&cli.dirs, args),
+        Command::Bless(args) => bless::bless_command(&cli.dirs, args),
+        Command::Lint(args) => lint::lint_command(&cli.dirs, args),
+    }
+}

@@ -1,0 +1,135 @@
+//! The `cargo test` front end: owns [`run_harness`], which turns every case into a libtest-mimic
+//! trial, so `cargo test --test conformance -- FILTER`, `--list` and `--exact` work as usual.
+//!
+//! The target comes from the environment: `CONFORM_TARGET` (a base URL; the built-in replay
+//! target when unset), `CONFORM_API_KEY`, and `CONFORM_TIMEOUT` (seconds). Another crate can
+//! run the corpus (or its own) from its tests with a `harness = false` test target:
+//!
+//! ```no_run
+//! fn main() -> std::process::ExitCode {
+//!     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+//!     conform::harness::run_harness(conform::harness::Layout::under(root))
+//! }
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+
+use crate::engine::Context;
+use crate::report::{human::render_details, Style};
+use crate::suite::{run_item, Item, Suite};
+use crate::target::{HttpOptions, HttpTarget, ReplayTarget, Target};
+use crate::validate::SchemaSet;
+
+/// Where the cases, golden files and schemas live.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub cases: PathBuf,
+    pub golden: PathBuf,
+    pub schemas: PathBuf,
+}
+
+impl Layout {
+    /// `cases/`, `golden/` and `schemas/` under `root`.
+    pub fn under(root: &Path) -> Layout {
+        Layout {
+            cases: root.join("cases"),
+            golden: root.join("golden"),
+            schemas: root.join("schemas"),
+        }
+    }
+}
+
+struct Shared {
+    target: Box<dyn Target>,
+    schemas: SchemaSet,
+    golden: PathBuf,
+    /// Parallel cases hold it shared; exclusive cases hold it alone.
+    lock: RwLock<()>,
+}
+
+fn target_from_env() -> Result<Box<dyn Target>, String> {
+    let Ok(url) = std::env::var("CONFORM_TARGET") else {
+        return Ok(Box::new(ReplayTarget));
+    };
+    if url.trim().is_empty() {
+        return Ok(Box::new(ReplayTarget));
+    }
+    let mut options = HttpOptions::new(&url);
+    options.api_key = std::env::var("CONFORM_API_KEY")
+        .ok()
+        .filter(|k| !k.is_empty());
+    if let Ok(seconds) = std::env::var("CONFORM_TIMEOUT") {
+        let seconds: f64 = seconds
+            .parse()
+            .map_err(|_| format!("CONFORM_TIMEOUT is not a number of seconds: {seconds}"))?;
+        options.timeout = Duration::from_secs_f64(seconds.max(0.001));
+    }
+    Ok(Box::new(HttpTarget::new(options)))
+}
+
+/// Builds one trial per case under `layout.cases` and runs them with libtest-mimic.
+pub fn run_harness(layout: Layout) -> ExitCode {
+    let args = Arguments::from_args();
+    let setup = || -> Result<(Suite, Shared), String> {
+        let suite = Suite::load(&layout.cases).map_err(|e| e.to_string())?;
+        let schemas = SchemaSet::load(&layout.schemas).map_err(|errors| {
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+        let shared = Shared {
+            target: target_from_env()?,
+            schemas,
+            golden: layout.golden.clone(),
+            lock: RwLock::new(()),
+        };
+        Ok((suite, shared))
+    };
+    let trials = match setup() {
+        Ok((suite, shared)) => trials(suite, Arc::new(shared)),
+        Err(message) => vec![Trial::test("conform::setup", move || {
+            Err(Failed::from(message.clone()))
+        })],
+    };
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
+fn trials(suite: Suite, shared: Arc<Shared>) -> Vec<Trial> {
+    suite
+        .items
+        .into_iter()
+        .map(|item| {
+            let name = item.name().to_owned();
+            let kind = crate::case::group_of(&name).to_owned();
+            let shared = Arc::clone(&shared);
+            Trial::test(name, move || {
+                let exclusive = matches!(&item, Item::Case(case) if case.exclusive);
+                let _guard_shared;
+                let _guard_alone;
+                if exclusive {
+                    _guard_alone = shared.lock.write().unwrap_or_else(|e| e.into_inner());
+                } else {
+                    _guard_shared = shared.lock.read().unwrap_or_else(|e| e.into_inner());
+                }
+                let ctx = Context {
+                    target: shared.target.as_ref(),
+                    schemas: &shared.schemas,
+                };
+                let outcome = run_item(&item, ctx, &shared.golden);
+                if outcome.passed() {
+                    Ok(())
+                } else {
+                    Err(Failed::from(render_details(&outcome, Style::default())))
+                }
+            })
+            .with_kind(kind)
+        })
+        .collect()
+}

@@ -1,0 +1,113 @@
+//! Linting: owns [`lint`], which checks case files and golden files without running anything:
+//! cases that do not load, golden files that do not parse, are missing, are stale (differ from
+//! what `conform bless` would write) or belong to no case, and recorded bodies that break their
+//! schema.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::bless::golden_from_recording;
+use crate::golden::GoldenFile;
+use crate::suite::{Item, Suite};
+use crate::validate::{SchemaSet, Severity};
+
+/// One finding; errors fail `conform lint`, warnings are shown only.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Finding {
+    pub file: PathBuf,
+    pub severity: Severity,
+    pub message: String,
+}
+
+/// Lints `suite` against the golden files under `golden_root`. `orphans` also reports golden
+/// files whose case is not in the suite (only meaningful for an unfiltered suite).
+pub fn lint(suite: &Suite, golden_root: &Path, schemas: &SchemaSet, orphans: bool) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let error = |file: &Path, message: String| Finding {
+        file: file.to_path_buf(),
+        severity: Severity::Error,
+        message,
+    };
+    for item in &suite.items {
+        let case = match item {
+            Item::Broken { error: e, .. } => {
+                findings.push(error(&e.file, e.detail()));
+                continue;
+            }
+            Item::Case(case) => case,
+        };
+        let golden_file = golden_root.join(crate::golden::relative_path(&case.name));
+        match GoldenFile::read(golden_root, &case.name) {
+            Err(e) => findings.push(error(
+                &golden_file,
+                format!("broken golden file: {}", e.message),
+            )),
+            Ok(None) => findings.push(error(
+                &case.file,
+                format!(
+                    "no golden file; write it with `conform bless {}`",
+                    case.name
+                ),
+            )),
+            Ok(Some(golden)) => {
+                if golden.case != case.name {
+                    findings.push(error(
+                        &golden_file,
+                        format!("names case `{}`, expected `{}`", golden.case, case.name),
+                    ));
+                }
+                let fresh = golden_from_recording(case, Some(&golden));
+                if fresh.render() != golden.render() {
+                    findings.push(error(
+                        &golden_file,
+                        format!(
+                            "stale: differs from the recordings; review and run `conform bless {}`",
+                            case.name
+                        ),
+                    ));
+                }
+            }
+        }
+        for (i, named) in case.steps.iter().enumerate() {
+            for violation in schemas.validate(&named.step.response.body) {
+                findings.push(Finding {
+                    file: case.file.clone(),
+                    severity: violation.severity,
+                    message: format!(
+                        "/steps/{i}/response/body{}: {} {} ({})",
+                        violation.pointer, violation.object, violation.message, violation.rule
+                    ),
+                });
+            }
+        }
+    }
+    if orphans {
+        let names: BTreeSet<&str> = suite.items.iter().map(Item::name).collect();
+        for entry in WalkDir::new(golden_root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.')
+            })
+        {
+            let Ok(relative) = entry.path().strip_prefix(golden_root) else {
+                continue;
+            };
+            let text = relative.to_string_lossy().replace('\\', "/");
+            let Some(name) = text.strip_suffix(".json") else {
+                continue;
+            };
+            if !names.contains(name) {
+                findings.push(error(
+                    entry.path(),
+                    format!("golden file without a case (no cases/{name}.json)"),
+                ));
+            }
+        }
+    }
+    findings.sort();
+    findings
+}
