@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::case::Case;
-use crate::compare::unified;
+use crate::compare::unified_between;
 use crate::engine::expected;
 use crate::golden::{relative_path, GoldenFile, GoldenStep};
 use crate::outcome::CaseOutcome;
@@ -74,7 +74,15 @@ pub fn bless(root: &Path, golden: &GoldenFile) -> Result<Blessed, WriteError> {
     let old = std::fs::read_to_string(&path).ok();
     let (change, diff) = match &old {
         Some(old) if *old == new => (Change::Unchanged, String::new()),
-        Some(old) => (Change::Updated, unified(old, &new, &golden.case)),
+        Some(old) => (
+            Change::Updated,
+            unified_between(
+                old,
+                &new,
+                &format!("old {}", relative.display()),
+                &format!("new {}", relative.display()),
+            ),
+        ),
         None => (Change::Created, String::new()),
     };
     if change != Change::Unchanged {

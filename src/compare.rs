@@ -147,10 +147,20 @@ fn pretty(snapshot: &Snapshot) -> String {
 
 /// A unified diff with three lines of context, sides labelled `golden` and `actual`.
 pub fn unified(expected: &str, actual: &str, label: &str) -> String {
-    TextDiff::from_lines(expected, actual)
+    unified_between(
+        expected,
+        actual,
+        &format!("golden {label}"),
+        &format!("actual {label}"),
+    )
+}
+
+/// A unified diff with three lines of context and the given side labels.
+pub fn unified_between(old: &str, new: &str, old_label: &str, new_label: &str) -> String {
+    TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("golden {label}"), &format!("actual {label}"))
+        .header(old_label, new_label)
         .to_string()
 }
 

@@ -29,7 +29,14 @@ const MAX_TIMESTAMP: i64 = 4_102_444_800; // 2100-01-01
 fn is_time_key(key: &str) -> bool {
     matches!(
         key,
-        "created" | "date" | "start" | "end" | "trial_start" | "trial_end" | "available_on"
+        "created"
+            | "updated"
+            | "date"
+            | "start"
+            | "end"
+            | "trial_start"
+            | "trial_end"
+            | "available_on"
     ) || key.ends_with("_at")
         || key.ends_with("_date")
         || key.ends_with("_start")

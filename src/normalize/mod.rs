@@ -16,7 +16,7 @@
 //! | `<matches REGEX>` | a string accepted by a `regex` rule |
 //!
 //! A timestamp is an integer between 2000-01-01 and 2100-01-01 under a key that names a time:
-//! `created`, `date`, `start`, `end`, any key ending in `_at`, `_date`, `_start` or `_end`,
+//! `created`, `updated`, `date`, `start`, `end`, any key ending in `_at`, `_date`, `_start` or `_end`,
 //! or one of `trial_start`-like period keys.
 //!
 //! Rules from the case, the step and the golden file (see [`Rule`]) run first, on the raw

@@ -1,0 +1,119 @@
+//! The command line on scratch projects: exit codes, bless and lint, broken inputs.
+
+use crate::support::{stderr, stdout, Scratch};
+
+const GOOD: &str = r#"{"description": "d", "tags": ["products"], "request": {"method": "GET", "path": "/v1/products/prod_Aa1Bb2Cc3Dd"},
+  "response": {"status": 200, "body": {"id": "prod_Aa1Bb2Cc3Dd", "object": "product", "created": 1763700000, "updated": 1763700500}}}"#;
+
+#[test]
+fn a_malformed_case_fails_alone_with_its_location() {
+    let scratch = Scratch::new("malformed");
+    scratch.write("cases/products/good.json", GOOD);
+    scratch.write(
+        "cases/products/bad.json",
+        "{\n  \"request\": {\"method\": \"GET\", \"path\": \"/v1/x\"},\n  \"respons\": {}\n}",
+    );
+    assert!(scratch
+        .conform(&["bless", "products/good"])
+        .status
+        .success());
+    let out = scratch.conform(&["run"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("pass products/good"), "{text}");
+    assert!(text.contains("FAIL products/bad"), "{text}");
+    assert!(text.contains("bad.json:3:"), "{text}");
+    assert!(text.contains("respons"), "{text}");
+    assert!(text.ends_with("1 passed, 1 failed\n"), "{text}");
+}
+
+#[test]
+fn bless_writes_golden_files_and_lint_finds_drift() {
+    let scratch = Scratch::new("bless");
+    scratch.write("cases/products/good.json", GOOD);
+    let lint = scratch.conform(&["lint"]);
+    assert_eq!(lint.status.code(), Some(1));
+    assert!(
+        stdout(&lint).contains("no golden file"),
+        "{}",
+        stdout(&lint)
+    );
+
+    let bless = scratch.conform(&["bless"]);
+    assert!(stdout(&bless).contains("1 created"), "{}", stdout(&bless));
+    let golden = scratch.read("golden/products/good.json");
+    assert!(golden.contains("\"id\": \"<prod_1>\""), "{golden}");
+    assert!(
+        golden.contains("\"updated\": \"<created+500>\""),
+        "{golden}"
+    );
+    assert_eq!(scratch.conform(&["lint"]).status.code(), Some(0));
+
+    // A changed recording makes the golden file stale, and the run fails until re-blessed.
+    scratch.write(
+        "cases/products/good.json",
+        &GOOD.replace("1763700500", "1763700900"),
+    );
+    let lint = scratch.conform(&["lint"]);
+    assert!(stdout(&lint).contains("stale"), "{}", stdout(&lint));
+    assert_eq!(scratch.conform(&["run"]).status.code(), Some(1));
+    let bless = scratch.conform(&["bless"]);
+    assert!(stdout(&bless).contains("1 updated"), "{}", stdout(&bless));
+    assert!(
+        stdout(&bless).contains("+        \"updated\": \"<created+900>\""),
+        "{}",
+        stdout(&bless)
+    );
+    assert_eq!(scratch.conform(&["run"]).status.code(), Some(0));
+
+    // Golden files without a case are reported.
+    scratch.write("golden/products/gone.json", &golden);
+    assert!(stdout(&scratch.conform(&["lint"])).contains("without a case"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let scratch = Scratch::new("usage");
+    scratch.write("cases/products/good.json", GOOD);
+    let out = scratch.conform(&["run", "no_such_case"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no case matches `no_such_case`"));
+    assert_eq!(
+        scratch
+            .conform(&["run", "--target", "ftp://x"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        scratch
+            .conform(&["run", "--partition", "3/2"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(scratch.conform(&["frobnicate"]).status.code(), Some(2));
+    scratch.write("schemas/product.json", "{ not json");
+    let out = scratch.conform(&["run"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("product.json"), "{}", stderr(&out));
+}
+
+#[test]
+fn partitions_split_the_cases() {
+    let scratch = Scratch::new("partition");
+    for i in 0..12 {
+        scratch.write(
+            &format!("cases/products/p{i}.json"),
+            &GOOD.replace("prod_Aa1Bb2Cc3Dd", &format!("prod_Aa1Bb2Cc3D{i}")),
+        );
+    }
+    assert!(scratch.conform(&["bless"]).status.success());
+    let mut total = 0;
+    for k in 1..=3 {
+        let out = scratch.conform(&["run", "--partition", &format!("{k}/3")]);
+        assert!(out.status.success());
+        total += stdout(&out).matches("pass ").count();
+    }
+    assert_eq!(total, 12);
+}
