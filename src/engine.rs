@@ -159,6 +159,7 @@ pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> C
         duration: started.elapsed(),
         failures,
         steps,
+        expected_failure: None,
     }
 }
 

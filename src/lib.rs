@@ -11,6 +11,7 @@ pub mod compare;
 pub mod correlate;
 pub mod discover;
 pub mod engine;
+pub mod expect;
 pub mod form;
 pub mod golden;
 pub mod harness;

@@ -223,9 +223,53 @@ pub struct CaseOutcome {
     /// Failures that belong to no step (the case file or golden file is broken).
     pub failures: Vec<Failure>,
     pub steps: Vec<StepOutcome>,
+    /// Set when an expectations file lists this case as a known failure (with its reason, or
+    /// an empty string).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_failure: Option<String>,
+}
+
+/// A case's result once expectations are taken into account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Passed,
+    Failed,
+    Skipped,
+    /// Failed, and listed as a known failure.
+    ExpectedFailure,
+    /// Passed, but listed as a known failure: the list can shrink.
+    UnexpectedlyPassing,
+}
+
+impl Verdict {
+    /// Whether this verdict fails the run.
+    pub fn is_bad(self) -> bool {
+        matches!(self, Verdict::Failed | Verdict::UnexpectedlyPassing)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failed",
+            Verdict::Skipped => "skipped",
+            Verdict::ExpectedFailure => "expected_failure",
+            Verdict::UnexpectedlyPassing => "unexpectedly_passing",
+        }
+    }
 }
 
 impl CaseOutcome {
+    pub fn verdict(&self) -> Verdict {
+        match (self.status, self.expected_failure.is_some()) {
+            (CaseStatus::Skipped, _) => Verdict::Skipped,
+            (CaseStatus::Passed, false) => Verdict::Passed,
+            (CaseStatus::Passed, true) => Verdict::UnexpectedlyPassing,
+            (CaseStatus::Failed, false) => Verdict::Failed,
+            (CaseStatus::Failed, true) => Verdict::ExpectedFailure,
+        }
+    }
+
     /// An outcome for a case that never ran its steps.
     pub fn broken(name: &str, file: PathBuf, failure: Failure) -> CaseOutcome {
         CaseOutcome {
@@ -236,6 +280,7 @@ impl CaseOutcome {
             duration: Duration::ZERO,
             failures: vec![failure],
             steps: Vec::new(),
+            expected_failure: None,
         }
     }
 
@@ -278,6 +323,10 @@ pub struct Summary {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
+    /// Failed as the expectations file says (counted in neither `passed` nor `failed`).
+    pub expected_failures: usize,
+    /// Passed although listed as known failures (counted in `failed`: they fail the run).
+    pub unexpectedly_passing: usize,
     /// Failing steps (or cases, for case-level failures) per class.
     pub classes: BTreeMap<&'static str, usize>,
 }
@@ -286,10 +335,15 @@ impl Summary {
     pub fn of(outcomes: &[CaseOutcome]) -> Summary {
         let mut summary = Summary::default();
         for outcome in outcomes {
-            match outcome.status {
-                CaseStatus::Passed => summary.passed += 1,
-                CaseStatus::Failed => summary.failed += 1,
-                CaseStatus::Skipped => summary.skipped += 1,
+            match outcome.verdict() {
+                Verdict::Passed => summary.passed += 1,
+                Verdict::Failed => summary.failed += 1,
+                Verdict::Skipped => summary.skipped += 1,
+                Verdict::ExpectedFailure => summary.expected_failures += 1,
+                Verdict::UnexpectedlyPassing => {
+                    summary.failed += 1;
+                    summary.unexpectedly_passing += 1;
+                }
             }
             for class in outcome.classes() {
                 *summary.classes.entry(class.name()).or_default() += 1;
@@ -298,12 +352,27 @@ impl Summary {
         summary
     }
 
-    /// `N passed, N failed` with `, N skipped` when any were skipped.
+    /// `N passed, N failed`, then `, N skipped`, `, N expected failures` and
+    /// `, N unexpectedly passing` when there are any.
     pub fn line(&self) -> String {
         let mut line = format!("{} passed, {} failed", self.passed, self.failed);
         if self.skipped > 0 {
             line.push_str(&format!(", {} skipped", self.skipped));
         }
+        if self.expected_failures > 0 {
+            line.push_str(&format!(", {} expected failures", self.expected_failures));
+        }
+        if self.unexpectedly_passing > 0 {
+            line.push_str(&format!(
+                ", {} unexpectedly passing",
+                self.unexpectedly_passing
+            ));
+        }
         line
+    }
+
+    /// Whether the run passes: nothing failed and nothing passed unexpectedly.
+    pub fn ok(&self) -> bool {
+        self.failed == 0
     }
 }

@@ -2,6 +2,87 @@
 //! Reporters never run anything; they only render what the suite returned.
 
 pub mod human;
+pub mod json;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::outcome::CaseOutcome;
+use crate::write::{write_atomic, WriteError};
+
+/// Facts about a run that reports show beside the outcomes.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    /// The target's base URL, or `replay` for the built-in target.
+    pub target: String,
+    pub duration: Duration,
+}
+
+/// A report file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    Json,
+    Junit,
+    Html,
+}
+
+/// `--report KIND=PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportSpec {
+    pub kind: ReportKind,
+    pub path: PathBuf,
+}
+
+impl std::str::FromStr for ReportSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ReportSpec, String> {
+        let (kind, path) = text
+            .split_once('=')
+            .ok_or_else(|| format!("expected KIND=PATH (json, junit or html), got `{text}`"))?;
+        let kind = match kind {
+            "json" => ReportKind::Json,
+            "junit" => ReportKind::Junit,
+            "html" => ReportKind::Html,
+            other => {
+                return Err(format!(
+                    "unknown report kind `{other}`; use json, junit or html"
+                ))
+            }
+        };
+        if path.is_empty() {
+            return Err("the report path is empty".to_owned());
+        }
+        Ok(ReportSpec {
+            kind,
+            path: PathBuf::from(path),
+        })
+    }
+}
+
+/// Renders the report `kind`.
+pub fn render(kind: ReportKind, outcomes: &[CaseOutcome], info: &RunInfo) -> String {
+    match kind {
+        ReportKind::Json => json::render(outcomes, info),
+        ReportKind::Junit | ReportKind::Html => json::render(outcomes, info),
+    }
+}
+
+/// Writes one report atomically beside its final path.
+pub fn write(
+    spec: &ReportSpec,
+    outcomes: &[CaseOutcome],
+    info: &RunInfo,
+) -> Result<PathBuf, WriteError> {
+    let text = render(spec.kind, outcomes, info);
+    let dir = spec
+        .path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = spec.path.file_name().map(PathBuf::from).unwrap_or_default();
+    write_atomic(dir, &name, text.as_bytes())
+}
 
 /// Whether to colour terminal output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
