@@ -5,11 +5,40 @@
 use std::fmt::Write;
 
 use super::Style;
-use crate::outcome::{CaseOutcome, CaseStatus, Failure, StepStatus, Summary};
+use crate::outcome::{CaseOutcome, CaseStatus, Failure, StepStatus, Summary, Verdict};
 
 /// One status line per case, plus the details of a failing case.
 pub fn render_case(outcome: &CaseOutcome, style: Style) -> String {
     let mut out = String::new();
+    match outcome.verdict() {
+        Verdict::ExpectedFailure => {
+            let reason = outcome.expected_failure.as_deref().unwrap_or("");
+            let classes: Vec<&str> = outcome.classes().iter().map(|c| c.name()).collect();
+            let _ = writeln!(
+                out,
+                "{} {} ({}){}",
+                style.yellow("xfail"),
+                outcome.name,
+                classes.join(", "),
+                if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {reason}")
+                }
+            );
+            return out;
+        }
+        Verdict::UnexpectedlyPassing => {
+            let _ = writeln!(
+                out,
+                "{} {}: listed as a known failure but passes; remove it from the list (or run with --update-expect)",
+                style.red("XPASS"),
+                outcome.name
+            );
+            return out;
+        }
+        _ => {}
+    }
     match outcome.status {
         CaseStatus::Passed => {
             let _ = writeln!(out, "{} {}", style.green("pass"), outcome.name);
