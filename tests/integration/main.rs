@@ -4,4 +4,5 @@
 mod case_schema;
 mod cli;
 mod http_target;
+mod run_options;
 mod support;
