@@ -249,3 +249,25 @@ fn the_api_key_is_sent_but_never_printed() {
         Some(format!("Bearer {key}"))
     );
 }
+
+#[test]
+fn an_oversized_body_is_refused_with_the_limit_named() {
+    let scratch = project();
+    let big = format!(
+        "{{\"id\": \"cus_Serv3r1Zz9Yy\", \"pad\": \"{}\"}}",
+        "x".repeat(3_000_000)
+    );
+    let server = TestServer::start(move |_| Reply {
+        status: 200,
+        content_type: "application/json",
+        body: big.clone(),
+        delay: Duration::ZERO,
+    });
+    let out = scratch.conform(&["run", "--target", &server.url, "--max-body", "1000000"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("larger than the limit of 1000000 bytes"),
+        "{text}"
+    );
+}
