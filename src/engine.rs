@@ -93,7 +93,8 @@ pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> C
             steps: Default::default(),
             now: unix_now(),
         },
-        symbols: expected.symbols.continuation(),
+        // Ids the target echoes unchanged (sent as recorded) keep their recorded symbols.
+        symbols: expected.symbols.clone(),
         recorded: &expected.symbols,
         known: HashSet::new(),
     };

@@ -7,6 +7,7 @@
 //! | symbol | replaces |
 //! | --- | --- |
 //! | `<cus_1>`, `<cs_2>`, ... | an id (see [`crate::ids`]), numbered per prefix by first appearance in the case; inside longer strings too (`"No such customer: '<cus_1>'"`) |
+//! | `<req>` | a request id (`req_...`): new on every request, never numbered |
 //! | `<timestamp>` | `created`, and any timestamp in an object that has no `created` |
 //! | `<created+86400>` | another timestamp of an object, as its offset in seconds from that object's `created` |
 //! | `<secret>` | `client_secret` values, any `..._secret_...` string, `sk_`/`rk_`/`whsec_` keys |
@@ -30,7 +31,7 @@ mod tests;
 
 pub use builtin::{normalize_body, normalize_headers, VOLATILE_HEADERS};
 pub use rules::{apply_rules, JsonType, Rule};
-pub use symbols::Symbols;
+pub use symbols::{Symbols, VOLATILE_PREFIXES};
 
 use std::collections::BTreeMap;
 

@@ -5,6 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::ids;
 
+/// Id prefixes of values that differ on every request and are never referenced again (request
+/// ids): they become `<req>` without a number.
+pub const VOLATILE_PREFIXES: &[&str] = &["req"];
+
 #[derive(Debug, Clone, Default)]
 pub struct Symbols {
     by_id: HashMap<String, String>,
@@ -18,6 +22,9 @@ impl Symbols {
             return symbol.clone();
         }
         let prefix = ids::prefix(id).to_owned();
+        if VOLATILE_PREFIXES.contains(&prefix.as_str()) {
+            return format!("<{prefix}>");
+        }
         let n = self.counters.entry(prefix.clone()).or_insert(0);
         *n += 1;
         let symbol = format!("<{prefix}_{n}>");
