@@ -21,6 +21,7 @@ pub mod load;
 pub mod normalize;
 pub mod outcome;
 pub mod report;
+pub mod schema;
 pub mod suite;
 pub mod target;
 pub mod validate;

@@ -202,6 +202,25 @@ impl SchemaSet {
             return;
         };
         for error in validator.iter_errors(value) {
+            if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
+                error.kind()
+            {
+                // Undocumented attributes are reported, not failed.
+                for key in unexpected {
+                    out.push(Violation {
+                        severity: Severity::Warning,
+                        pointer: format!(
+                            "{pointer}{}/{}",
+                            error.instance_path(),
+                            escape_pointer(key)
+                        ),
+                        object: object.to_owned(),
+                        rule: "undocumented".to_owned(),
+                        message: format!("`{key}` is not a documented attribute"),
+                    });
+                }
+                continue;
+            }
             out.push(Violation {
                 severity: Severity::Error,
                 pointer: format!("{pointer}{}", error.instance_path()),

@@ -7,6 +7,8 @@ pub mod exit;
 mod lint;
 mod list;
 mod run;
+mod schemas;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -34,6 +36,11 @@ pub enum Command {
     Bless(bless::BlessArgs),
     /// Check case files and golden files without running them.
     Lint(lint::LintArgs),
+    /// Derive, check and measure the JSON Schemas of `schemas/`.
+    #[command(subcommand)]
+    Schemas(schemas::SchemasCommand),
+    /// Validate JSON documents against the schemas.
+    Validate(validate::ValidateArgs),
 }
 
 /// Parses the arguments and runs the command; the exit code says how it went.
@@ -44,5 +51,7 @@ pub fn main() -> ExitCode {
         Command::List(args) => list::list_command(&cli.dirs, args),
         Command::Bless(args) => bless::bless_command(&cli.dirs, args),
         Command::Lint(args) => lint::lint_command(&cli.dirs, args),
+        Command::Schemas(command) => schemas::schemas_command(command),
+        Command::Validate(args) => validate::validate_command(&cli.dirs, args),
     }
 }

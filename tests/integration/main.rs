@@ -5,4 +5,5 @@ mod case_schema;
 mod cli;
 mod http_target;
 mod run_options;
+mod schemas;
 mod support;

@@ -1,0 +1,123 @@
+use serde_json::json;
+
+use super::*;
+
+const SNIPPET: &str = "Attributes
+- idstring
+Unique identifier.
+- automatic_
+taxdictionary Details.
+- automatic_tax.
+enabledboolean Whether it is on.
+- automatic_tax.
+liability. accountnullable stringExpandable The account.
+- automatic_tax.
+statusnullable enum The status.
+Possible enum valuescomplete
+It worked.
+requires_
+location_ inputs The location is missing.
+- currency_
+optionsdictionary Per currency.
+- currency_options. <currency>. amountinteger Amount.
+- payment_
+method_ typesarray of strings The types.
+- localenullable enum
+The locale.
+Possible enum valuesauto
+Automatic.
+bg
+Bulgarian.
+Show 40 more - createdtimestamp When.
+{ \"id\": \"x_1\", \"object\": \"thing\", \"created\": 1, \"automatic_tax\": {\"enabled\": false} }
+";
+
+#[test]
+fn names_split_across_lines_and_glued_types_are_read() {
+    let listing = parse_attributes(SNIPPET);
+    let paths: Vec<String> = listing.attributes.iter().map(Attribute::dotted).collect();
+    assert_eq!(
+        paths,
+        vec![
+            "id",
+            "automatic_tax",
+            "automatic_tax.enabled",
+            "automatic_tax.liability.account",
+            "automatic_tax.status",
+            "currency_options",
+            "currency_options.<currency>.amount",
+            "payment_method_types",
+            "locale",
+            "created"
+        ]
+    );
+    let account = &listing.attributes[3];
+    assert!(account.nullable && account.expandable);
+    assert_eq!(account.kind, Kind::String);
+    assert_eq!(
+        listing.attributes[7].kind,
+        Kind::ArrayOf(Box::new(Kind::String))
+    );
+    assert_eq!(listing.attributes[9].kind, Kind::Timestamp);
+}
+
+#[test]
+fn enum_values_are_read_and_collapsed_lists_are_open() {
+    let listing = parse_attributes(SNIPPET);
+    let status = &listing.attributes[4];
+    assert_eq!(status.values, vec!["complete", "requires_location_inputs"]);
+    assert!(!status.open);
+    let locale = &listing.attributes[8];
+    assert_eq!(locale.values, vec!["auto", "bg"]);
+    assert!(locale.open);
+}
+
+#[test]
+fn schemas_map_types_nulls_enums_and_placeholders() {
+    let DocumentResult::Derived(derived) = derive_text("snippet.txt", SNIPPET) else {
+        panic!("nothing derived");
+    };
+    let schema = &derived.schema;
+    assert_eq!(derived.object, "thing");
+    assert_eq!(schema["x-source"], "snippet.txt");
+    assert_eq!(
+        schema["properties"]["automatic_tax"]["properties"]["status"]["enum"],
+        json!(["complete", "requires_location_inputs", null])
+    );
+    assert_eq!(schema["properties"]["locale"]["x-open-enum"], true);
+    assert_eq!(
+        schema["properties"]["currency_options"]["additionalProperties"]["properties"]["amount"]
+            ["type"],
+        "integer"
+    );
+    // Only top-level attributes of the example are required.
+    assert_eq!(
+        schema["required"],
+        json!(["automatic_tax", "created", "id"])
+    );
+    // The parent `automatic_tax.liability` is not documented: its child is listed as skipped.
+    assert_eq!(derived.coverage.skipped.len(), 1);
+    assert_eq!(
+        derived.coverage.skipped[0].0,
+        "automatic_tax.liability.account"
+    );
+}
+
+#[test]
+fn event_types_are_read() {
+    let text = "intro\nEvent types\n- account.\nupdated data.\nis an accountobject Occurs.\n- checkout.\nsession. async_ payment_ failed data.\nis a Checkout Sessionobject Occurs.\n";
+    let (types, unparsed) = parse_event_types(text);
+    assert_eq!(
+        types,
+        vec!["account.updated", "checkout.session.async_payment_failed"]
+    );
+    assert!(unparsed.is_empty());
+}
+
+#[test]
+fn documents_without_listings_derive_nothing() {
+    assert!(matches!(
+        derive_text("guide.txt", "Redeem credits\nsome guide"),
+        DocumentResult::Nothing { .. }
+    ));
+}

@@ -1,0 +1,197 @@
+//! The schemas of `schemas/`: seed examples validate, hand-made mutants fail with their JSON
+//! pointer, the derived files match a fresh derivation, and coverage holds.
+
+use std::path::{Path, PathBuf};
+
+use conform::schema::{derive, drift, DocumentResult};
+use conform::validate::{SchemaSet, Severity, Violation};
+use serde_json::{json, Value};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn schemas() -> SchemaSet {
+    SchemaSet::load(&root().join("schemas")).expect("schemas/ compiles")
+}
+
+fn seeds() -> Option<PathBuf> {
+    let dir = root().join("../shared/seeds");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED: {} is absent; seed-based schema checks did not run",
+            dir.display()
+        );
+        None
+    }
+}
+
+fn errors(violations: &[Violation]) -> Vec<&Violation> {
+    violations
+        .iter()
+        .filter(|v| v.severity == Severity::Error)
+        .collect()
+}
+
+/// The documented Checkout Session example, as the corpus records it.
+fn session_example() -> Value {
+    let text =
+        std::fs::read_to_string(root().join("cases/checkout/sessions/documented_example.json"))
+            .unwrap();
+    let case: Value = serde_json::from_str(&text).unwrap();
+    case["steps"][0]["response"]["body"].clone()
+}
+
+#[test]
+fn every_seed_json_example_validates() {
+    let Some(dir) = seeds() else { return };
+    let set = schemas();
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|x| x != "txt") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for example in conform::schema::parse_attributes(&text).examples {
+            checked += 1;
+            for v in errors(&set.validate(&example)) {
+                problems.push(format!(
+                    "{}: {} {}: {}",
+                    path.display(),
+                    v.object,
+                    v.pointer,
+                    v.message
+                ));
+            }
+        }
+    }
+    assert!(checked >= 7, "only {checked} examples found");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn mutant(edit: impl FnOnce(&mut Value)) -> Vec<Violation> {
+    let mut body = session_example();
+    edit(&mut body);
+    schemas().validate(&body)
+}
+
+fn assert_error_at(violations: &[Violation], pointer: &str) {
+    assert!(
+        errors(violations).iter().any(|v| v.pointer == pointer),
+        "no error at {pointer}: {violations:#?}"
+    );
+}
+
+#[test]
+fn the_unchanged_example_has_no_errors() {
+    assert!(errors(&schemas().validate(&session_example())).is_empty());
+}
+
+#[test]
+fn a_wrong_type_fails() {
+    assert_error_at(
+        &mutant(|b| b["amount_total"] = json!("2198")),
+        "/amount_total",
+    );
+}
+
+#[test]
+fn an_unlisted_enum_value_fails() {
+    assert_error_at(&mutant(|b| b["mode"] = json!("donation")), "/mode");
+    assert_error_at(
+        &mutant(|b| b["automatic_tax"]["status"] = json!("pending")),
+        "/automatic_tax/status",
+    );
+}
+
+#[test]
+fn an_open_enum_accepts_unlisted_values() {
+    assert!(errors(&mutant(|b| b["locale"] = json!("tlh"))).is_empty());
+}
+
+#[test]
+fn null_where_not_nullable_fails() {
+    assert_error_at(&mutant(|b| b["mode"] = Value::Null), "/mode");
+    assert_error_at(&mutant(|b| b["livemode"] = Value::Null), "/livemode");
+}
+
+#[test]
+fn an_unknown_attribute_is_a_warning() {
+    let violations = mutant(|b| b["frobnication"] = json!(true));
+    assert!(errors(&violations).is_empty());
+    let warning = violations
+        .iter()
+        .find(|v| v.pointer == "/frobnication")
+        .unwrap();
+    assert_eq!(warning.severity, Severity::Warning);
+    assert_eq!(warning.rule, "undocumented");
+}
+
+#[test]
+fn an_expanded_object_where_only_an_id_is_allowed_fails() {
+    assert_error_at(
+        &mutant(|b| b["success_url"] = json!({"id": "x"})),
+        "/success_url",
+    );
+    // Expandable attributes take either form.
+    assert!(errors(&mutant(|b| b["customer"] = json!({"id": "cus_NffrFeUfNV2Hib", "object": "customer", "balance": 0, "created": 1, "email": null, "livemode": false, "metadata": {}}))).is_empty());
+}
+
+#[test]
+fn a_missing_required_attribute_fails() {
+    let violations = mutant(|b| {
+        b.as_object_mut().unwrap().remove("status");
+    });
+    assert!(
+        errors(&violations)
+            .iter()
+            .any(|v| v.message.contains("status")),
+        "{violations:#?}"
+    );
+}
+
+#[test]
+fn derived_schemas_match_the_documents_and_cover_them() {
+    let Some(dir) = seeds() else { return };
+    let results = derive(&[dir]).unwrap();
+    let derived: Vec<_> = results
+        .iter()
+        .filter_map(|r| match r {
+            DocumentResult::Derived(d) => Some(d.as_ref()),
+            DocumentResult::Nothing { .. } => None,
+        })
+        .collect();
+    let objects: Vec<&str> = derived.iter().map(|d| d.object.as_str()).collect();
+    for wanted in [
+        "checkout.session",
+        "billing.credit_balance_transaction",
+        "event",
+    ] {
+        assert!(objects.contains(&wanted), "{objects:?}");
+    }
+    assert_eq!(
+        drift(&root().join("schemas"), &derived),
+        Vec::<String>::new(),
+        "run `conform schemas derive`"
+    );
+    let session = derived
+        .iter()
+        .find(|d| d.object == "checkout.session")
+        .unwrap();
+    let total = session.coverage.documented + session.unparsed.len();
+    let share = session.coverage.covered as f64 / total as f64;
+    assert!(
+        share >= 0.98,
+        "checkout.session covers {:.1}%",
+        share * 100.0
+    );
+    let event = derived.iter().find(|d| d.object == "event").unwrap();
+    let types = event.schema["properties"]["type"]["enum"]
+        .as_array()
+        .unwrap();
+    assert!(types.len() >= 200, "{} event types", types.len());
+}
