@@ -22,6 +22,7 @@ pub mod normalize;
 pub mod outcome;
 pub mod report;
 pub mod schema;
+pub mod server;
 pub mod suite;
 pub mod target;
 pub mod validate;

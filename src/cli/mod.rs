@@ -8,6 +8,7 @@ mod lint;
 mod list;
 mod run;
 mod schemas;
+mod serve;
 mod validate;
 
 use std::process::ExitCode;
@@ -41,6 +42,8 @@ pub enum Command {
     Schemas(schemas::SchemasCommand),
     /// Validate JSON documents against the schemas.
     Validate(validate::ValidateArgs),
+    /// Serve the recordings over HTTP, answering like the recorded API.
+    Serve(serve::ServeArgs),
 }
 
 /// Parses the arguments and runs the command; the exit code says how it went.
@@ -53,5 +56,6 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => lint::lint_command(&cli.dirs, args),
         Command::Schemas(command) => schemas::schemas_command(command),
         Command::Validate(args) => validate::validate_command(&cli.dirs, args),
+        Command::Serve(args) => serve::serve_command(&cli.dirs, args),
     }
 }

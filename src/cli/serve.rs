@@ -1,0 +1,95 @@
+//! `conform serve`: the fixture replayer over HTTP, until SIGINT or SIGTERM.
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::common::Dirs;
+use super::exit;
+use crate::server::{start, Index};
+use crate::suite::{Item, Suite};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Folder of cases to serve (repeatable; default: the global --cases).
+    #[arg(long = "from", value_name = "DIR")]
+    pub from: Vec<PathBuf>,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 12111)]
+    pub port: u16,
+    /// Address to bind; anything other than loopback must be asked for here explicitly.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Worker threads answering requests.
+    #[arg(long, default_value_t = 8)]
+    pub workers: usize,
+    /// Log one line per request (method, path, status, recording) on stderr.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> ExitCode {
+    let folders = if args.from.is_empty() {
+        vec![dirs.cases.clone()]
+    } else {
+        args.from.clone()
+    };
+    let mut suites = Vec::new();
+    for folder in &folders {
+        match Suite::load(folder) {
+            Ok(suite) => suites.push(suite),
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::from(exit::USAGE);
+            }
+        }
+    }
+    let mut cases = Vec::new();
+    for suite in &suites {
+        for item in &suite.items {
+            match item {
+                Item::Case(case) => cases.push(case.as_ref()),
+                Item::Broken { error, .. } => eprintln!("error: not served: {error}"),
+            }
+        }
+    }
+    let index = Arc::new(Index::new(&cases));
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "warning: serving on {} makes the recordings reachable from other machines",
+            args.bind
+        );
+    }
+    let addr = format!("{}:{}", args.bind, args.port);
+    let running = match start(Arc::clone(&index), &addr, args.workers, args.verbose) {
+        Ok(running) => running,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    if let Err(err) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
+        eprintln!("warning: cannot handle SIGINT/SIGTERM: {err}");
+    }
+    println!(
+        "listening on http://{} ({} cases, {} recordings)",
+        running.addr,
+        cases.len(),
+        index.recordings.len()
+    );
+    let _ = std::io::stdout().flush();
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    running.shutdown();
+    eprintln!("stopped");
+    ExitCode::from(exit::SUCCESS)
+}

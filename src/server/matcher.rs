@@ -1,0 +1,238 @@
+//! Matching a request to a recording: owns [`Index`], built once from the loaded cases, and
+//! [`Index::answer`], which picks the recording that answers an incoming request.
+//!
+//! Rules (documented for users in `docs/serve.md`):
+//! - method and path (without query) must be equal; the query and the body are decoded (form or
+//!   JSON) and compared as structures with every leaf as a string, so order and encoding do not
+//!   matter; a recorded value holding a `${...}` template matches any value;
+//! - a recording made with a given `auth` (`default`, `none`, `malformed`) is preferred for a
+//!   request of the same kind; a request without a key for a recording that had one gets a 401;
+//! - when one case recorded the same request several times, the answers come in recorded order
+//!   (the last one repeats); a request matching the first step of a case once all its recordings
+//!   were answered starts that case over (so a flow can be replayed again);
+//! - when several cases recorded the same request, the case the previous request matched wins,
+//!   otherwise the first case by name.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde_json::{Map, Value};
+
+use crate::case::{Auth, Case, Response};
+use crate::form;
+
+/// One recorded exchange.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    pub case: String,
+    pub step: usize,
+    pub step_name: String,
+    pub method: String,
+    pub path: String,
+    pub query: Value,
+    pub body: Value,
+    pub auth: Auth,
+    pub response: Response,
+}
+
+/// An incoming request, decoded.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub method: String,
+    pub path: String,
+    pub query: Value,
+    pub body: Value,
+    pub auth: Auth,
+}
+
+impl Incoming {
+    /// Decodes a raw request: `url` with its query string, the body and its content type, and
+    /// the `Authorization` header value (never stored).
+    pub fn decode(
+        method: &str,
+        url: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+        authorization: Option<&str>,
+    ) -> Incoming {
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        let text = String::from_utf8_lossy(body);
+        let body = if text.trim().is_empty() {
+            empty()
+        } else if content_type.is_some_and(|c| c.contains("json")) {
+            serde_json::from_str(&text)
+                .map(|v| form::stringify_leaves(&v))
+                .unwrap_or_else(|_| Value::String(text.into_owned()))
+        } else {
+            form::decode(&text)
+        };
+        let auth = match authorization.map(str::trim) {
+            None | Some("") => Auth::None,
+            Some(value) => {
+                let key = value.strip_prefix("Bearer ").unwrap_or("");
+                let plausible =
+                    ["sk_", "rk_"].iter().any(|p| key.starts_with(p)) && !key.contains(' ');
+                if plausible {
+                    Auth::Default
+                } else {
+                    Auth::Malformed
+                }
+            }
+        };
+        Incoming {
+            method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+            query: form::decode(query),
+            body,
+            auth,
+        }
+    }
+}
+
+fn empty() -> Value {
+    Value::Object(Map::new())
+}
+
+/// Whether `actual` matches the recorded structure `recorded` (templates match anything).
+pub fn same(recorded: &Value, actual: &Value) -> bool {
+    match (recorded, actual) {
+        (Value::String(r), _) if r.contains("${") => true,
+        (Value::Object(r), Value::Object(a)) => {
+            r.len() == a.len() && r.iter().all(|(k, v)| a.get(k).is_some_and(|x| same(v, x)))
+        }
+        (Value::Array(r), Value::Array(a)) => {
+            r.len() == a.len() && r.iter().zip(a).all(|(x, y)| same(x, y))
+        }
+        // An empty array or object is sent as an empty string.
+        (Value::Array(r), Value::String(s)) | (Value::String(s), Value::Array(r)) => {
+            r.is_empty() && s.is_empty()
+        }
+        (Value::Object(r), Value::String(s)) => r.is_empty() && s.is_empty(),
+        (r, a) => r == a,
+    }
+}
+
+/// What the index decided for a request.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    Answer(Box<Recording>),
+    /// The recording needs an API key and the request has none.
+    Unauthorized,
+    NoMatch,
+}
+
+/// Every recording of the served cases, with the replay cursors.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub recordings: Vec<Recording>,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// (case, request key) -> how many times answered.
+    cursors: HashMap<(String, String), usize>,
+    last_case: Option<String>,
+}
+
+fn request_key(method: &str, path: &str, query: &Value, body: &Value) -> String {
+    format!("{method} {path} {query} {body}")
+}
+
+impl Index {
+    pub fn new(cases: &[&Case]) -> Index {
+        let mut recordings = Vec::new();
+        let mut sorted: Vec<&&Case> = cases.iter().collect();
+        sorted.sort_by(|a, b| a.name.cmp(&b.name));
+        for case in sorted {
+            for (i, named) in case.steps.iter().enumerate() {
+                let request = &named.step.request;
+                let (path, inline) = request.path.split_once('?').unwrap_or((&request.path, ""));
+                let mut query = form::decode(inline);
+                if let (Some(Value::Object(extra)), Value::Object(map)) = (
+                    request.query.as_ref().map(form::stringify_leaves),
+                    &mut query,
+                ) {
+                    map.extend(extra);
+                }
+                let body = match (&request.form, &request.json) {
+                    (Some(f), _) => form::stringify_leaves(f),
+                    (None, Some(j)) => form::stringify_leaves(j),
+                    (None, None) => empty(),
+                };
+                recordings.push(Recording {
+                    case: case.name.clone(),
+                    step: i,
+                    step_name: named.name.clone(),
+                    method: request.method.to_ascii_uppercase(),
+                    path: path.to_owned(),
+                    query,
+                    body,
+                    auth: request.auth,
+                    response: named.step.response.clone(),
+                });
+            }
+        }
+        Index {
+            recordings,
+            state: Mutex::default(),
+        }
+    }
+
+    fn matches<'a>(&'a self, incoming: &'a Incoming) -> impl Iterator<Item = &'a Recording> + 'a {
+        self.recordings.iter().filter(move |r| {
+            r.method == incoming.method
+                && r.path == incoming.path
+                && same(&r.query, &incoming.query)
+                && same(&r.body, &incoming.body)
+        })
+    }
+
+    /// Picks the answer to `incoming` and advances the cursors.
+    pub fn answer(&self, incoming: &Incoming) -> Decision {
+        let candidates: Vec<&Recording> = self.matches(incoming).collect();
+        if candidates.is_empty() {
+            return Decision::NoMatch;
+        }
+        let same_auth: Vec<&Recording> = candidates
+            .iter()
+            .copied()
+            .filter(|r| r.auth == incoming.auth)
+            .collect();
+        let pool = if same_auth.is_empty() {
+            if incoming.auth == Auth::None && candidates.iter().all(|r| r.auth == Auth::Default) {
+                return Decision::Unauthorized;
+            }
+            candidates
+        } else {
+            same_auth
+        };
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let case = state
+            .last_case
+            .as_ref()
+            .filter(|last| pool.iter().any(|r| &r.case == *last))
+            .cloned()
+            .unwrap_or_else(|| pool[0].case.clone());
+        let in_case: Vec<&Recording> = pool.iter().copied().filter(|r| r.case == case).collect();
+        let key = (
+            case.clone(),
+            request_key(
+                &incoming.method,
+                &incoming.path,
+                &in_case[0].query,
+                &in_case[0].body,
+            ),
+        );
+        let used = state.cursors.get(&key).copied().unwrap_or(0);
+        if used >= in_case.len() && in_case.iter().any(|r| r.step == 0) {
+            // Every recording of this first request was answered: the case starts over.
+            state.cursors.retain(|(c, _), _| *c != case);
+        }
+        let cursor = state.cursors.entry(key).or_insert(0);
+        let chosen = in_case[(*cursor).min(in_case.len() - 1)];
+        *cursor += 1;
+        state.last_case = Some(case);
+        Decision::Answer(Box::new(chosen.clone()))
+    }
+}

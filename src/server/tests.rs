@@ -1,0 +1,114 @@
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::explain::explain;
+use super::*;
+use crate::case::Case;
+use crate::load::parse;
+
+fn flow() -> Case {
+    let text = json!({"steps": [
+        {"request": {"method": "POST", "path": "/v1/customers", "form": {"email": "a@example.com", "metadata": {"n": 1}}},
+         "response": {"status": 200, "body": {"id": "cus_Aa1Bb2Cc3Dd4", "balance": 0}}},
+        {"request": {"method": "GET", "path": "/v1/customers/cus_Aa1Bb2Cc3Dd4", "query": {"expand": ["x"]}},
+         "response": {"status": 200, "body": {"id": "cus_Aa1Bb2Cc3Dd4", "balance": 0}}},
+        {"request": {"method": "POST", "path": "/v1/customers/cus_Aa1Bb2Cc3Dd4", "form": {"balance": -5}},
+         "response": {"status": 200, "body": {"id": "cus_Aa1Bb2Cc3Dd4", "balance": -5}}},
+        {"request": {"method": "GET", "path": "/v1/customers/cus_Aa1Bb2Cc3Dd4", "query": {"expand": ["x"]}},
+         "response": {"status": 200, "body": {"id": "cus_Aa1Bb2Cc3Dd4", "balance": -5}}}
+    ]});
+    parse(
+        "customers/flow",
+        &PathBuf::from("f.json"),
+        &text.to_string(),
+    )
+    .unwrap()
+}
+
+fn incoming(method: &str, url: &str, body: &str) -> Incoming {
+    Incoming::decode(
+        method,
+        url,
+        Some("application/x-www-form-urlencoded"),
+        body.as_bytes(),
+        Some("Bearer sk_test_x"),
+    )
+}
+
+fn balance(decision: Decision) -> i64 {
+    match decision {
+        Decision::Answer(r) => r.response.body["balance"].as_i64().unwrap(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn parameters_match_as_structures_whatever_their_order() {
+    let case = flow();
+    let index = Index::new(&[&case]);
+    let d = index.answer(&incoming(
+        "POST",
+        "/v1/customers",
+        "metadata%5Bn%5D=1&email=a%40example.com",
+    ));
+    assert!(matches!(d, Decision::Answer(r) if r.step == 0));
+}
+
+#[test]
+fn repeated_requests_answer_in_recorded_order() {
+    let case = flow();
+    let index = Index::new(&[&case]);
+    let get = || incoming("GET", "/v1/customers/cus_Aa1Bb2Cc3Dd4?expand[0]=x", "");
+    index.answer(&incoming(
+        "POST",
+        "/v1/customers",
+        "email=a%40example.com&metadata[n]=1",
+    ));
+    assert_eq!(balance(index.answer(&get())), 0);
+    assert_eq!(
+        balance(index.answer(&incoming(
+            "POST",
+            "/v1/customers/cus_Aa1Bb2Cc3Dd4",
+            "balance=-5"
+        ))),
+        -5
+    );
+    assert_eq!(balance(index.answer(&get())), -5);
+    assert_eq!(balance(index.answer(&get())), -5, "the last answer repeats");
+    // Sending the first request again starts the case over.
+    index.answer(&incoming(
+        "POST",
+        "/v1/customers",
+        "email=a%40example.com&metadata[n]=1",
+    ));
+    assert_eq!(balance(index.answer(&get())), 0);
+}
+
+#[test]
+fn missing_key_is_unauthorized_and_near_misses_are_explained() {
+    let case = flow();
+    let index = Index::new(&[&case]);
+    let no_key = Incoming::decode(
+        "POST",
+        "/v1/customers",
+        None,
+        b"email=a%40example.com&metadata[n]=1",
+        None,
+    );
+    assert!(matches!(index.answer(&no_key), Decision::Unauthorized));
+    let wrong = incoming(
+        "POST",
+        "/v1/customers",
+        "email=b%40example.com&metadata[n]=1",
+    );
+    assert!(matches!(index.answer(&wrong), Decision::NoMatch));
+    let message = explain(&index, &wrong);
+    assert!(
+        message.contains("case `customers/flow` step `step1`"),
+        "{message}"
+    );
+    assert!(message.contains("`email` differs"), "{message}");
+    let method = incoming("DELETE", "/v1/customers", "");
+    assert!(explain(&index, &method).contains("method differs"));
+}
