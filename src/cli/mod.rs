@@ -6,6 +6,7 @@ pub mod common;
 pub mod exit;
 mod lint;
 mod list;
+mod record;
 mod run;
 mod schemas;
 mod serve;
@@ -44,6 +45,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Serve the recordings over HTTP, answering like the recorded API.
     Serve(serve::ServeArgs),
+    /// Record exchanges through a proxy into a case file.
+    Record(record::RecordArgs),
 }
 
 /// Parses the arguments and runs the command; the exit code says how it went.
@@ -57,5 +60,6 @@ pub fn main() -> ExitCode {
         Command::Schemas(command) => schemas::schemas_command(command),
         Command::Validate(args) => validate::validate_command(&cli.dirs, args),
         Command::Serve(args) => serve::serve_command(&cli.dirs, args),
+        Command::Record(args) => record::record_command(args),
     }
 }

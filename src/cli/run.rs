@@ -220,7 +220,8 @@ pub fn run_command(dirs: &Dirs, args: RunArgs) -> ExitCode {
             }
         }
     }
-    print!("{out}");
+    // A closed stdout (`| head`) is not an error of the run.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
 
     let info = RunInfo {
         target: args

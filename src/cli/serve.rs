@@ -26,9 +26,6 @@ pub struct ServeArgs {
     /// Address to bind; anything other than loopback must be asked for here explicitly.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: IpAddr,
-    /// Worker threads answering requests.
-    #[arg(long, default_value_t = 8)]
-    pub workers: usize,
     /// Log one line per request (method, path, status, recording) on stderr.
     #[arg(long, short = 'v')]
     pub verbose: bool,
@@ -67,7 +64,7 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> ExitCode {
         );
     }
     let addr = format!("{}:{}", args.bind, args.port);
-    let running = match start(Arc::clone(&index), &addr, args.workers, args.verbose) {
+    let running = match start(Arc::clone(&index), &addr, args.verbose) {
         Ok(running) => running,
         Err(message) => {
             eprintln!("error: {message}");

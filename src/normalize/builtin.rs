@@ -91,6 +91,7 @@ fn normalize_object(map: &mut Map<String, Value>, symbols: &mut Symbols) {
 
 fn is_secret(key: Option<&str>, text: &str) -> bool {
     key.is_some_and(|k| k == "client_secret" || k.ends_with("_secret"))
+        || text == crate::record::REDACTED
         || text.contains("_secret_")
         || ["sk_test_", "sk_live_", "rk_test_", "rk_live_", "whsec_"]
             .iter()

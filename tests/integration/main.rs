@@ -6,4 +6,5 @@ mod cli;
 mod http_target;
 mod run_options;
 mod schemas;
+mod serve;
 mod support;

@@ -1,0 +1,141 @@
+//! `conform record`: a recording proxy that writes what passes through as a case file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::exit;
+use crate::record::proxy::{run_proxy, ProxyOptions};
+use crate::record::to_case;
+use crate::write::write_atomic;
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Base URL of the API to record.
+    #[arg(long, value_name = "URL")]
+    pub upstream: String,
+    /// The case file to write (`cases/recorded/NAME.json`).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Port to listen on, on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 12112)]
+    pub port: u16,
+    /// Write one case file per request (`NAME_01.json`, ...).
+    #[arg(long)]
+    pub split: bool,
+    /// Replace existing files.
+    #[arg(long)]
+    pub force: bool,
+    /// Stop after this many requests.
+    #[arg(long)]
+    pub max_requests: Option<usize>,
+    /// Stop after this many seconds without a request.
+    #[arg(long, value_name = "SECONDS")]
+    pub idle_timeout: Option<f64>,
+    /// Seconds to wait for the upstream.
+    #[arg(long, default_value_t = 30.0)]
+    pub timeout: f64,
+}
+
+pub fn record_command(args: RecordArgs) -> ExitCode {
+    if !(args.upstream.starts_with("http://") || args.upstream.starts_with("https://")) {
+        eprintln!("error: --upstream must be an http:// or https:// URL");
+        return ExitCode::from(exit::USAGE);
+    }
+    let Some(name) = args
+        .out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+    else {
+        eprintln!("error: --out must name a file");
+        return ExitCode::from(exit::USAGE);
+    };
+    let dir = args
+        .out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    if !args.force && !args.split && args.out.exists() {
+        eprintln!(
+            "error: {} exists; pass --force to replace it",
+            args.out.display()
+        );
+        return ExitCode::from(exit::USAGE);
+    }
+    let options = ProxyOptions {
+        upstream: args.upstream.clone(),
+        listen: format!("127.0.0.1:{}", args.port),
+        timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
+        max_requests: args.max_requests,
+        idle: args
+            .idle_timeout
+            .map(|s| Duration::from_secs_f64(s.max(0.0))),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    if let Err(err) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
+        eprintln!("warning: cannot handle SIGINT/SIGTERM: {err}");
+    }
+    let exchanges = match run_proxy(&options, &stop, |addr| {
+        let _ = writeln!(
+            std::io::stdout(),
+            "recording on http://{addr} -> {}",
+            args.upstream
+        );
+        let _ = std::io::stdout().flush();
+    }) {
+        Ok(exchanges) => exchanges,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    if exchanges.is_empty() {
+        eprintln!("nothing recorded; no file written");
+        return ExitCode::from(exit::SUCCESS);
+    }
+    let files: Vec<(PathBuf, String)> = if args.split {
+        exchanges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                (
+                    PathBuf::from(format!("{name}_{:02}.json", i + 1)),
+                    to_case(std::slice::from_ref(e), &args.upstream),
+                )
+            })
+            .collect()
+    } else {
+        vec![(
+            PathBuf::from(format!("{name}.json")),
+            to_case(&exchanges, &args.upstream),
+        )]
+    };
+    for (file, text) in &files {
+        if !args.force && dir.join(file).exists() {
+            eprintln!(
+                "error: {} exists; pass --force to replace it",
+                dir.join(file).display()
+            );
+            return ExitCode::from(exit::USAGE);
+        }
+        match write_atomic(&dir, file, text.as_bytes()) {
+            Ok(path) => println!(
+                "wrote {} ({} request(s))",
+                path.display(),
+                if args.split { 1 } else { exchanges.len() }
+            ),
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::from(exit::USAGE);
+            }
+        }
+    }
+    ExitCode::from(exit::SUCCESS)
+}

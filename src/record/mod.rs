@@ -1,0 +1,147 @@
+//! The recording proxy: forwards requests to an upstream, answers with its response unchanged,
+//! and turns the exchanges into a case file. `redact` owns what never reaches disk; `proxy`
+//! owns forwarding and collecting; [`to_case`] turns exchanges into the case format.
+
+pub mod proxy;
+pub mod redact;
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+pub use redact::{redact, REDACTED};
+
+use crate::form;
+
+/// One forwarded request and the upstream's answer, as received (secrets still inside; they
+/// are removed by [`to_case`] before anything is written).
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub method: String,
+    /// Path with query string.
+    pub url: String,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+    /// Request headers worth recording (`Idempotency-Key`, `Stripe-Version`).
+    pub headers: BTreeMap<String, String>,
+    /// `default`, `none` or `malformed`: whether the request carried a key (never the key).
+    pub auth: &'static str,
+    pub status: u16,
+    pub response_headers: BTreeMap<String, String>,
+    pub response_body: Vec<u8>,
+}
+
+/// Response headers a recorded case keeps.
+pub const KEPT_RESPONSE_HEADERS: &[&str] =
+    &["content-type", "idempotent-replayed", "stripe-version"];
+
+/// The request headers a recorded case keeps.
+pub const KEPT_REQUEST_HEADERS: &[&str] = &["idempotency-key", "stripe-version"];
+
+fn step(exchange: &Exchange, index: usize) -> Value {
+    let (path, query) = exchange.url.split_once('?').unwrap_or((&exchange.url, ""));
+    let mut request = Map::new();
+    request.insert("method".into(), json!(exchange.method));
+    request.insert("path".into(), json!(path));
+    if !query.is_empty() {
+        let mut q = form::decode(query);
+        redact(&mut q);
+        request.insert("query".into(), q);
+    }
+    if !exchange.headers.is_empty() {
+        request.insert("headers".into(), json!(exchange.headers));
+    }
+    let text = String::from_utf8_lossy(&exchange.body);
+    if !text.trim().is_empty() {
+        if exchange
+            .content_type
+            .as_deref()
+            .is_some_and(|c| c.contains("json"))
+        {
+            let mut body = serde_json::from_str(&text).unwrap_or(Value::String(text.into_owned()));
+            redact(&mut body);
+            request.insert("json".into(), body);
+        } else {
+            let mut body = form::decode(&text);
+            redact(&mut body);
+            request.insert("form".into(), body);
+        }
+    }
+    if exchange.auth != "default" {
+        request.insert("auth".into(), json!(exchange.auth));
+    }
+    let mut body = if exchange.response_body.iter().all(u8::is_ascii_whitespace) {
+        Value::Null
+    } else {
+        serde_json::from_slice(&exchange.response_body).unwrap_or_else(|_| {
+            Value::String(String::from_utf8_lossy(&exchange.response_body).into_owned())
+        })
+    };
+    redact(&mut body);
+    let headers: BTreeMap<&String, String> = exchange
+        .response_headers
+        .iter()
+        .filter(|(k, _)| KEPT_RESPONSE_HEADERS.contains(&k.as_str()))
+        .map(|(k, v)| {
+            let mut v = Value::String(v.clone());
+            redact(&mut v);
+            (k, v.as_str().unwrap_or_default().to_owned())
+        })
+        .collect();
+    json!({
+        "name": format!("step{}", index + 1),
+        "request": Value::Object(request),
+        "response": {"status": exchange.status, "headers": headers, "body": body},
+    })
+}
+
+/// A case file (pretty JSON) holding `exchanges` as steps; secrets are redacted.
+pub fn to_case(exchanges: &[Exchange], upstream: &str) -> String {
+    let steps: Vec<Value> = exchanges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| step(e, i))
+        .collect();
+    let case = json!({
+        "description": format!("Recorded through `conform record` from {upstream}."),
+        "source": "recorded",
+        "tags": ["recorded"],
+        "steps": steps,
+    });
+    let mut text = serde_json::to_string_pretty(&case).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exchanges_become_steps_without_secrets() {
+        let key = concat!("sk_", "test_", "Zz9");
+        let exchange = Exchange {
+            method: "POST".into(),
+            url: "/v1/customers?expand[0]=x".into(),
+            content_type: Some("application/x-www-form-urlencoded".into()),
+            body: b"email=a%40example.com&metadata[n]=1".to_vec(),
+            headers: [("idempotency-key".to_owned(), "k1".to_owned())].into(),
+            auth: "default",
+            status: 200,
+            response_headers: [
+                ("content-type".to_owned(), "application/json".to_owned()),
+                ("request-id".to_owned(), "req_1".to_owned()),
+            ]
+            .into(),
+            response_body: format!("{{\"id\":\"cus_1\",\"note\":\"{key}\"}}").into_bytes(),
+        };
+        let text = to_case(&[exchange], "http://127.0.0.1:1");
+        assert!(!text.contains("Zz9"), "{text}");
+        let case = crate::load::parse("r", std::path::Path::new("r.json"), &text).unwrap();
+        let step = &case.steps[0].step;
+        assert_eq!(step.request.form.as_ref().unwrap()["metadata"]["n"], "1");
+        assert_eq!(step.request.query.as_ref().unwrap()["expand"][0], "x");
+        assert_eq!(step.response.headers.len(), 1);
+        assert_eq!(step.response.body["note"], REDACTED);
+    }
+}

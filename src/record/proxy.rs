@@ -1,0 +1,173 @@
+//! Forwarding: owns [`run_proxy`], which listens on a local address, forwards each request to
+//! the upstream one at a time (so the recorded order is the order of arrival), answers with the
+//! upstream's response unchanged, and returns the exchanges when it stops.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::{Exchange, KEPT_REQUEST_HEADERS};
+use crate::listener::{listen, Request, Response};
+
+/// How the proxy runs and when it stops.
+#[derive(Debug, Clone)]
+pub struct ProxyOptions {
+    pub upstream: String,
+    pub listen: String,
+    pub timeout: Duration,
+    /// Stop after this many exchanges.
+    pub max_requests: Option<usize>,
+    /// Stop after this long without a request (once at least one arrived).
+    pub idle: Option<Duration>,
+}
+
+const MAX_BODY: u64 = 64 * 1024 * 1024;
+const SKIPPED_REQUEST_HEADERS: &[&str] = &[
+    "host",
+    "content-length",
+    "connection",
+    "transfer-encoding",
+    "accept-encoding",
+];
+const SKIPPED_RESPONSE_HEADERS: &[&str] = &["content-length", "connection", "transfer-encoding"];
+
+fn auth_kind(value: Option<&str>) -> &'static str {
+    match value.map(str::trim) {
+        None | Some("") => "none",
+        Some(v) => {
+            let key = v.strip_prefix("Bearer ").unwrap_or("");
+            if ["sk_", "rk_"].iter().any(|p| key.starts_with(p)) {
+                "default"
+            } else {
+                "malformed"
+            }
+        }
+    }
+}
+
+/// Runs until `stop` is set or a limit of `options` is reached; `listening` hears the bound
+/// address first. Requests are forwarded one at a time, so the recorded order is the order in
+/// which they were answered.
+pub fn run_proxy(
+    options: &ProxyOptions,
+    stop: &AtomicBool,
+    listening: impl FnOnce(SocketAddr),
+) -> Result<Vec<Exchange>, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(options.timeout))
+        .max_redirects(0)
+        .allow_non_standard_methods(true)
+        .build()
+        .into();
+    let upstream = options.upstream.trim_end_matches('/').to_owned();
+    let state = Arc::new(Mutex::new((Vec::<Exchange>::new(), Instant::now())));
+    let shared = Arc::clone(&state);
+    let limit = options.max_requests;
+    let server = listen(
+        &options.listen,
+        Arc::new(move |request: Request| {
+            let mut guard = shared.lock().unwrap_or_else(|e| e.into_inner());
+            if limit.is_some_and(|n| guard.0.len() >= n) {
+                return Response::json(
+                    503,
+                    &serde_json::json!({"error": {"type": "api_error", "message": "conform record has stopped recording."}}),
+                );
+            }
+            let (exchange, response) = forward(&agent, &upstream, request);
+            guard.0.push(exchange);
+            guard.1 = Instant::now();
+            response
+        }),
+    )?;
+    listening(server.addr);
+    // Bounded by the stop conditions; checked every 50 ms.
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let (count, last) = {
+            let guard = state.lock().unwrap_or_else(|e| e.into_inner());
+            (guard.0.len(), guard.1)
+        };
+        if stop.load(Ordering::SeqCst)
+            || limit.is_some_and(|n| count >= n)
+            || options
+                .idle
+                .is_some_and(|idle| count > 0 && last.elapsed() >= idle)
+        {
+            break;
+        }
+    }
+    server.shutdown();
+    let exchanges = std::mem::take(&mut state.lock().unwrap_or_else(|e| e.into_inner()).0);
+    Ok(exchanges)
+}
+
+fn forward(agent: &ureq::Agent, upstream: &str, request: Request) -> (Exchange, Response) {
+    let mut forwarded = ureq::http::Request::builder()
+        .method(request.method.as_str())
+        .uri(format!("{upstream}{}", request.url));
+    let mut kept = BTreeMap::new();
+    for (name, value) in &request.headers {
+        if KEPT_REQUEST_HEADERS.contains(&name.as_str()) {
+            kept.insert(name.clone(), value.clone());
+        }
+        if !SKIPPED_REQUEST_HEADERS.contains(&name.as_str()) {
+            forwarded = forwarded.header(name.as_str(), value.as_str());
+        }
+    }
+    let result = forwarded
+        .body(request.body.clone())
+        .map_err(|e| e.to_string())
+        .and_then(|r| agent.run(r).map_err(|e| e.to_string()));
+    let (status, response_headers, response_body) = match result {
+        Ok(mut response) => {
+            let headers: BTreeMap<String, String> = response
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_ascii_lowercase(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            let mut bytes = Vec::new();
+            let _ = response
+                .body_mut()
+                .with_config()
+                .limit(MAX_BODY)
+                .reader()
+                .read_to_end(&mut bytes);
+            (response.status().as_u16(), headers, bytes)
+        }
+        Err(message) => {
+            let body = serde_json::json!({"error": {"type": "api_error", "message": format!("conform record could not reach {upstream}: {message}")}});
+            let headers = [("content-type".to_owned(), "application/json".to_owned())].into();
+            (502, headers, body.to_string().into_bytes())
+        }
+    };
+    let response = Response {
+        status,
+        headers: response_headers
+            .iter()
+            .filter(|(k, _)| !SKIPPED_RESPONSE_HEADERS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        body: response_body.clone(),
+    };
+    let exchange = Exchange {
+        method: request.method.clone(),
+        url: request.url.clone(),
+        content_type: request.header("content-type").map(str::to_owned),
+        auth: auth_kind(request.header("authorization")),
+        body: request.body,
+        headers: kept,
+        status,
+        response_headers,
+        response_body,
+    };
+    (exchange, response)
+}

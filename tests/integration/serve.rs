@@ -1,0 +1,246 @@
+//! `conform serve` and `conform record` as processes on 127.0.0.1 with real sockets.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{stdout, Scratch};
+
+/// A `conform` child process killed on drop; `url` is what its first stdout line announced.
+pub struct Process {
+    child: Child,
+    pub url: String,
+    /// Kept open so the child can go on writing to stdout.
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Process {
+    pub fn start(dir: &Path, args: &[&str]) -> Process {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        reader.read_line(&mut line).unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned();
+        Process {
+            child,
+            url,
+            _stdout: reader,
+        }
+    }
+
+    /// Sends SIGTERM and waits (at most 10 s) for a clean exit; returns the exit code and stderr.
+    pub fn terminate(mut self) -> (Option<i32>, String) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut e) = self.child.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut e, &mut err);
+                }
+                return (status.code(), err);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        (None, String::new())
+    }
+
+    /// Waits (at most 20 s) for the process to exit by itself.
+    pub fn wait(mut self) -> Option<i32> {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(20) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn conform_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CONFORM_TARGET")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_whole_corpus_passes_against_the_replayer() {
+    let server = Process::start(root(), &["serve", "--port", "0"]);
+    let out = conform_in(
+        root(),
+        &["run", "--quiet", "--jobs", "8", "--target", &server.url],
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let in_process = stdout(&conform_in(root(), &["run", "--quiet"]));
+    assert_eq!(text.lines().last(), in_process.lines().last());
+    let (code, _) = server.terminate();
+    assert_eq!(code, Some(0), "clean exit on SIGTERM");
+}
+
+fn get(url: &str, key: Option<&str>) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut request = agent.get(url);
+    if let Some(key) = key {
+        request = request.header("Authorization", &format!("Bearer {key}"));
+    }
+    let mut response = request.call().unwrap();
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+const CASE: &str = r#"{"steps": [
+  {"request": {"method": "POST", "path": "/v1/customers", "form": {"email": "rec@example.com"}},
+   "response": {"status": 200, "headers": {"content-type": "application/json"},
+     "body": {"id": "cus_Rec0rd1Ng2Aa", "object": "customer", "email": "rec@example.com", "balance": 0, "created": 1763700000, "livemode": false, "metadata": {}}}},
+  {"request": {"method": "GET", "path": "/v1/customers/cus_Rec0rd1Ng2Aa"},
+   "response": {"status": 200, "headers": {"content-type": "application/json"},
+     "body": {"id": "cus_Rec0rd1Ng2Aa", "object": "customer", "email": "rec@example.com", "balance": 0, "created": 1763700000, "livemode": false, "metadata": {}}}}
+]}"#;
+
+#[test]
+fn concurrent_clients_near_misses_keys_and_broken_cases() {
+    let scratch = Scratch::new("serve");
+    scratch.write("cases/customers/flow.json", CASE);
+    scratch.write("cases/customers/broken.json", "{\"steps\": [");
+    let server = Process::start(scratch.path(), &["serve", "--port", "0"]);
+    let key = concat!("sk_", "test_", "conform");
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let url = format!("{}/v1/customers/cus_Rec0rd1Ng2Aa", server.url);
+            std::thread::spawn(move || {
+                (0..20)
+                    .map(|_| get(&url, Some(key)).0)
+                    .collect::<Vec<u16>>()
+            })
+        })
+        .collect();
+    for t in threads {
+        assert!(t.join().unwrap().iter().all(|&s| s == 200));
+    }
+    let (status, body) = get(
+        &format!("{}/v1/customers/cus_Other1Cust2X", server.url),
+        Some(key),
+    );
+    assert_eq!(status, 404);
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("customers/flow"), "{message}");
+    let (status, body) = get(
+        &format!("{}/v1/customers/cus_Rec0rd1Ng2Aa", server.url),
+        None,
+    );
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+    let (status, body) = get(&format!("{}/__conform/cases", server.url), None);
+    assert_eq!(status, 200);
+    assert_eq!(body["count"], 1);
+    let (code, stderr) = server.terminate();
+    assert_eq!(code, Some(0));
+    assert!(stderr.contains("broken.json"), "{stderr}");
+    assert!(!stderr.contains(key));
+}
+
+#[test]
+fn a_recorded_flow_replays_against_its_upstream() {
+    let upstream_dir = Scratch::new("record-upstream");
+    upstream_dir.write("cases/customers/flow.json", CASE);
+    let upstream = Process::start(upstream_dir.path(), &["serve", "--port", "0"]);
+    let project = Scratch::new("record-project");
+    let out = project.path().join("cases/recorded/flow.json");
+    let out_arg = out.to_string_lossy().into_owned();
+    let proxy = Process::start(
+        project.path(),
+        &[
+            "record",
+            "--upstream",
+            &upstream.url,
+            "--out",
+            &out_arg,
+            "--port",
+            "0",
+            "--max-requests",
+            "2",
+        ],
+    );
+    let key = concat!("sk_", "test_", "SecretRecorded1");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let created = agent
+        .post(&format!("{}/v1/customers", proxy.url))
+        .header("Authorization", &format!("Bearer {key}"))
+        .send_form([("email", "rec@example.com")])
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    let created: serde_json::Value = serde_json::from_str(&created).unwrap();
+    assert_eq!(
+        created["id"], "cus_Rec0rd1Ng2Aa",
+        "the proxy answers unchanged"
+    );
+    let (status, _) = get(
+        &format!("{}/v1/customers/cus_Rec0rd1Ng2Aa", proxy.url),
+        Some(key),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(proxy.wait(), Some(0));
+    let recorded = std::fs::read_to_string(&out).unwrap();
+    assert!(!recorded.contains("SecretRecorded1"), "{recorded}");
+    assert!(recorded.contains("\"source\": \"recorded\""));
+    // Recording again refuses to overwrite.
+    let again = conform_in(
+        project.path(),
+        &[
+            "record",
+            "--upstream",
+            &upstream.url,
+            "--out",
+            &out_arg,
+            "--port",
+            "0",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(2));
+    // Bless it and replay it against the upstream it came from.
+    assert!(conform_in(project.path(), &["bless"]).status.success());
+    let run = conform_in(project.path(), &["run", "--target", &upstream.url]);
+    assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
+}
