@@ -3,6 +3,7 @@
 
 mod case_schema;
 mod cli;
+mod e2e;
 mod http_target;
 mod run_options;
 mod schemas;
