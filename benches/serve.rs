@@ -10,7 +10,10 @@ use conform::server::{start, Index};
 use conform::suite::Suite;
 
 fn main() {
-    let numbers: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let numbers: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let requests = numbers.first().copied().unwrap_or(20_000);
     let threads = numbers.get(1).copied().unwrap_or(4).max(1);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -21,7 +24,11 @@ fn main() {
     let paths: Vec<String> = index
         .recordings
         .iter()
-        .filter(|r| r.method == "GET" && r.query.as_object().is_some_and(|q| q.is_empty()) && r.auth == conform::case::Auth::Default)
+        .filter(|r| {
+            r.method == "GET"
+                && r.query.as_object().is_some_and(|q| q.is_empty())
+                && r.auth == conform::case::Auth::Default
+        })
         .map(|r| r.path.clone())
         .collect();
     assert!(!paths.is_empty());
@@ -34,7 +41,10 @@ fn main() {
             let base = base.clone();
             let paths = paths.clone();
             std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .build()
+                    .into();
                 let mut ok = 0usize;
                 for i in 0..per_thread {
                     let path = &paths[(t * 7919 + i) % paths.len()];

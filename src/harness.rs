@@ -77,7 +77,12 @@ pub fn run_harness(layout: Layout) -> ExitCode {
     let args = Arguments::from_args();
     let setup = || -> Result<(Suite, Shared), String> {
         let suite = Suite::load(&layout.cases).map_err(|e| e.to_string())?;
-        let schemas = SchemaSet::load(&layout.schemas).map_err(|errors| {
+        let schemas = if !layout.schemas.exists() {
+            Ok(SchemaSet::default())
+        } else {
+            SchemaSet::load(&layout.schemas)
+        }
+        .map_err(|errors| {
             errors
                 .iter()
                 .map(ToString::to_string)

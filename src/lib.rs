@@ -19,6 +19,7 @@ pub mod ids;
 pub mod lint;
 pub mod listener;
 pub mod load;
+pub mod matrix;
 pub mod normalize;
 pub mod outcome;
 pub mod record;

@@ -42,9 +42,16 @@ impl Dirs {
 
     /// Loads the schemas; errors are printed and become `Err(Reported)`.
     pub fn load_schemas(&self) -> Result<SchemaSet, Reported> {
+        if !self.schemas.exists() {
+            eprintln!(
+                "warning: no schema folder at {}; responses are not validated",
+                self.schemas.display()
+            );
+            return Ok(SchemaSet::default());
+        }
         SchemaSet::load(&self.schemas).map_err(|errors| {
             for error in errors {
-                eprintln!("error: schema {error}");
+                eprintln!("error: {error}");
             }
             Reported
         })

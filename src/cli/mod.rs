@@ -6,6 +6,7 @@ pub mod common;
 pub mod exit;
 mod lint;
 mod list;
+mod matrix;
 mod record;
 mod run;
 mod schemas;
@@ -47,6 +48,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Record exchanges through a proxy into a case file.
     Record(record::RecordArgs),
+    /// Render a conformance matrix of cases against implementations.
+    Matrix(matrix::MatrixArgs),
 }
 
 /// Parses the arguments and runs the command; the exit code says how it went.
@@ -61,5 +64,6 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::validate_command(&cli.dirs, args),
         Command::Serve(args) => serve::serve_command(&cli.dirs, args),
         Command::Record(args) => record::record_command(args),
+        Command::Matrix(args) => matrix::matrix_command(&cli.dirs, args),
     }
 }

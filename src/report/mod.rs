@@ -1,8 +1,10 @@
 //! Reports: one module per format, each turning the sorted outcomes of a run into text.
 //! Reporters never run anything; they only render what the suite returned.
 
+pub mod html;
 pub mod human;
 pub mod json;
+pub mod junit;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -64,7 +66,8 @@ impl std::str::FromStr for ReportSpec {
 pub fn render(kind: ReportKind, outcomes: &[CaseOutcome], info: &RunInfo) -> String {
     match kind {
         ReportKind::Json => json::render(outcomes, info),
-        ReportKind::Junit | ReportKind::Html => json::render(outcomes, info),
+        ReportKind::Junit => junit::render(outcomes, info),
+        ReportKind::Html => html::render(outcomes, info),
     }
 }
 

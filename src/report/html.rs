@@ -1,0 +1,184 @@
+//! The HTML report: owns [`render`], one self-contained static page (inline CSS and script, no
+//! external resources): summary counts, failure classes, a per-resource breakdown, every failing
+//! case with its differences, schema errors, coloured diff and `curl` line, and a filter box.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::RunInfo;
+use crate::outcome::{CaseOutcome, FailureClass, StepStatus, Summary, Verdict};
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}\
+th{background:#f3f3f3}.pass{color:#17692b}.fail{color:#b00020}.xfail{color:#8a6d00}.skip{color:#666}\
+.case{border:1px solid #ddd;border-radius:4px;margin:.8em 0;padding:.5em 1em}\
+pre{background:#f8f8f8;padding:.5em;overflow-x:auto}.del{color:#b00020}.add{color:#17692b}.hunk{color:#0b6e99}\
+.hidden{display:none}#filter{font-size:1em;padding:.3em;width:30em}";
+
+fn diff_html(diff: &str) -> String {
+    let mut out = String::new();
+    for line in diff.lines() {
+        let class = if line.starts_with("---") || line.starts_with("+++") {
+            ""
+        } else if line.starts_with('-') {
+            "del"
+        } else if line.starts_with('+') {
+            "add"
+        } else if line.starts_with("@@") {
+            "hunk"
+        } else {
+            ""
+        };
+        if class.is_empty() {
+            let _ = writeln!(out, "{}", escape(line));
+        } else {
+            let _ = writeln!(out, "<span class=\"{class}\">{}</span>", escape(line));
+        }
+    }
+    out
+}
+
+fn verdict_class(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Passed => "pass",
+        Verdict::Failed | Verdict::UnexpectedlyPassing => "fail",
+        Verdict::ExpectedFailure => "xfail",
+        Verdict::Skipped => "skip",
+    }
+}
+
+/// The run as one HTML page.
+pub fn render(outcomes: &[CaseOutcome], info: &RunInfo) -> String {
+    let summary = Summary::of(outcomes);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>conform report</title><style>{STYLE}</style></head><body>\n"
+    );
+    let _ = writeln!(
+        out,
+        "<h1>conform report</h1><p>Target: <code>{}</code>, {:.1} s</p>",
+        escape(&info.target),
+        info.duration.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "<p id=\"summary\"><span class=\"pass\" id=\"passed\">{}</span> passed, <span class=\"fail\" id=\"failed\">{}</span> failed, <span class=\"skip\" id=\"skipped\">{}</span> skipped, <span class=\"xfail\" id=\"expected\">{}</span> expected failures, <span id=\"unexpected\">{}</span> unexpectedly passing</p>",
+        summary.passed, summary.failed, summary.skipped, summary.expected_failures, summary.unexpectedly_passing
+    );
+    if !summary.classes.is_empty() {
+        out.push_str(
+            "<h2>Failing cases by class</h2><table><tr><th>class</th><th>cases</th></tr>\n",
+        );
+        for class in FailureClass::ALL {
+            if let Some(n) = summary.classes.get(class.name()) {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td>{n}</td></tr>",
+                    escape(class.describe())
+                );
+            }
+        }
+        out.push_str("</table>\n");
+    }
+    let mut groups: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+    for o in outcomes {
+        let counts = groups.entry(o.group()).or_default();
+        match o.verdict() {
+            Verdict::Passed => counts[0] += 1,
+            Verdict::Failed | Verdict::UnexpectedlyPassing => counts[1] += 1,
+            Verdict::ExpectedFailure => counts[2] += 1,
+            Verdict::Skipped => counts[3] += 1,
+        }
+    }
+    out.push_str("<h2>By resource</h2><table><tr><th>resource</th><th>passed</th><th>failed</th><th>expected failures</th><th>skipped</th></tr>\n");
+    for (group, c) in &groups {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(if group.is_empty() { "." } else { group }),
+            c[0],
+            c[1],
+            c[2],
+            c[3]
+        );
+    }
+    out.push_str("</table>\n<h2>Cases</h2><p><input id=\"filter\" type=\"search\" placeholder=\"filter by case name, class or text\"></p>\n");
+    for o in outcomes {
+        let verdict = o.verdict();
+        let classes: Vec<&str> = o.classes().iter().map(|c| c.name()).collect();
+        let _ = write!(
+            out,
+            "<div class=\"case\" data-name=\"{}\"><b class=\"{}\">{}</b> {} <small>{}</small>",
+            escape(&format!("{} {}", o.name, classes.join(" "))),
+            verdict_class(verdict),
+            verdict.name(),
+            escape(&o.name),
+            escape(&classes.join(", "))
+        );
+        if matches!(verdict, Verdict::Failed | Verdict::ExpectedFailure) {
+            for f in &o.failures {
+                let _ = write!(
+                    out,
+                    "<p class=\"fail\">{}: {}</p>",
+                    escape(f.class.describe()),
+                    escape(&f.message)
+                );
+            }
+            for (i, step) in o.steps.iter().enumerate() {
+                if step.status == StepStatus::Passed {
+                    continue;
+                }
+                let _ = write!(
+                    out,
+                    "<p>step {} <code>{}</code>: {} <code>{}</code></p><ul>",
+                    i + 1,
+                    escape(&step.name),
+                    escape(&step.method),
+                    escape(&step.path)
+                );
+                if step.status == StepStatus::NotRun {
+                    out.push_str("<li>not run</li>");
+                }
+                for f in &step.failures {
+                    let _ = write!(
+                        out,
+                        "<li><span class=\"fail\">{}</span> <code>{}</code>: {}</li>",
+                        escape(f.class.describe()),
+                        escape(f.pointer.as_deref().unwrap_or("")),
+                        escape(&f.message)
+                    );
+                }
+                out.push_str("</ul>");
+                if !step.diff.is_empty() {
+                    let _ = write!(out, "<pre>{}</pre>", diff_html(&step.diff));
+                }
+                if let Some(curl) = &step.curl {
+                    let _ = write!(out, "<pre>{}</pre>", escape(curl));
+                }
+            }
+        }
+        out.push_str("</div>\n");
+    }
+    out.push_str(
+        "<script>\ndocument.getElementById('filter').addEventListener('input', function (e) {\n  var q = e.target.value.toLowerCase();\n  document.querySelectorAll('.case').forEach(function (c) {\n    c.classList.toggle('hidden', q !== '' && c.textContent.toLowerCase().indexOf(q) < 0 && c.dataset.name.toLowerCase().indexOf(q) < 0);\n  });\n});\n</script>\n</body></html>\n",
+    );
+    out
+}
