@@ -120,7 +120,7 @@ pub fn render(outcomes: &[CaseOutcome], info: &RunInfo) -> String {
             c[3]
         );
     }
-    out.push_str("</table>\n<h2>Cases</h2><p><input id=\"filter\" type=\"search\" placeholder=\"filter by case name, class or text\"></p>\n");
+    out.push_str("</table>\n<h2>Cases</h2><p><input id=\"filter\" type=\"search\" placeholder=\"filter by case name, class or text\"> <span id=\"shown\"></span> shown (a URL fragment such as <code>#checkout</code> sets the filter)</p>\n");
     for o in outcomes {
         let verdict = o.verdict();
         let classes: Vec<&str> = o.classes().iter().map(|c| c.name()).collect();
@@ -178,7 +178,7 @@ pub fn render(outcomes: &[CaseOutcome], info: &RunInfo) -> String {
         out.push_str("</div>\n");
     }
     out.push_str(
-        "<script>\ndocument.getElementById('filter').addEventListener('input', function (e) {\n  var q = e.target.value.toLowerCase();\n  document.querySelectorAll('.case').forEach(function (c) {\n    c.classList.toggle('hidden', q !== '' && c.textContent.toLowerCase().indexOf(q) < 0 && c.dataset.name.toLowerCase().indexOf(q) < 0);\n  });\n});\n</script>\n</body></html>\n",
+        "<script>\n(function () {\n  var box = document.getElementById('filter');\n  function apply() {\n    var q = box.value.toLowerCase();\n    var shown = 0;\n    document.querySelectorAll('.case').forEach(function (c) {\n      var hide = q !== '' && c.textContent.toLowerCase().indexOf(q) < 0 && c.dataset.name.toLowerCase().indexOf(q) < 0;\n      c.classList.toggle('hidden', hide);\n      if (!hide) { shown += 1; }\n    });\n    document.getElementById('shown').textContent = shown;\n  }\n  box.addEventListener('input', apply);\n  if (location.hash.length > 1) { box.value = decodeURIComponent(location.hash.slice(1)); }\n  apply();\n})();\n</script>\n</body></html>\n",
     );
     out
 }

@@ -109,11 +109,17 @@ fn partitions_split_the_cases() {
         );
     }
     assert!(scratch.conform(&["bless"]).status.success());
-    let mut total = 0;
+    let mut seen = std::collections::BTreeMap::new();
     for k in 1..=3 {
         let out = scratch.conform(&["run", "--partition", &format!("{k}/3")]);
         assert!(out.status.success());
-        total += stdout(&out).matches("pass ").count();
+        for line in stdout(&out).lines() {
+            if let Some(name) = line.strip_prefix("pass ") {
+                *seen.entry(name.to_owned()).or_insert(0) += 1;
+            }
+        }
     }
-    assert_eq!(total, 12);
+    // Disjoint and covering: every case ran in exactly one share.
+    assert_eq!(seen.len(), 12, "{seen:?}");
+    assert!(seen.values().all(|&n| n == 1), "{seen:?}");
 }

@@ -94,6 +94,30 @@ fn junit_json_and_html_reports() {
     assert!(html.contains("&lt;tee&gt; &amp;"), "escaped values");
     assert!(!html.contains("<tee>"));
     assert!(html.contains("id=\"filter\""));
+    if Path::new("/usr/bin/chromium").exists() {
+        let page = format!(
+            "{}#products/p1",
+            scratch.path().join("out/report.html").display()
+        );
+        let (dom, log) = chromium_dom_url(&page, &scratch.path().join("profile-report"));
+        assert!(
+            !log.contains(":CONSOLE") && !log.contains("Uncaught"),
+            "console output: {log}"
+        );
+        assert!(
+            dom.contains("id=\"passed\">4<") && dom.contains("id=\"failed\">2<"),
+            "{dom}"
+        );
+        assert!(
+            dom.contains("<span id=\"shown\">1</span>"),
+            "the filter from the fragment applies: {dom}"
+        );
+        assert_eq!(dom.matches("class=\"case hidden\"").count(), 5, "{dom}");
+    } else {
+        eprintln!(
+            "SKIPPED: /usr/bin/chromium is absent; the HTML report was not loaded in a browser"
+        );
+    }
     assert!(
         !html.contains("<script src") && !html.contains("<link"),
         "self-contained"
@@ -101,6 +125,10 @@ fn junit_json_and_html_reports() {
 }
 
 fn chromium_dom(page: &Path, profile: &Path) -> (String, String) {
+    chromium_dom_url(&page.display().to_string(), profile)
+}
+
+fn chromium_dom_url(page: &str, profile: &Path) -> (String, String) {
     let mut child = Command::new("/usr/bin/chromium")
         .args([
             "--headless",
@@ -116,7 +144,7 @@ fn chromium_dom(page: &Path, profile: &Path) -> (String, String) {
             "--dump-dom",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("file://{}", page.display()))
+        .arg(format!("file://{page}"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
