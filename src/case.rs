@@ -83,6 +83,22 @@ pub enum Auth {
 }
 
 impl Auth {
+    /// The kind of credentials an `Authorization` header value carries: none, a Bearer secret or
+    /// restricted key (`sk_`, `rk_`), or anything else (malformed).
+    pub fn classify(header: Option<&str>) -> Auth {
+        match header.map(str::trim) {
+            None | Some("") => Auth::None,
+            Some(value) => {
+                let key = value.strip_prefix("Bearer ").unwrap_or("");
+                if ["sk_", "rk_"].iter().any(|p| key.starts_with(p)) && !key.contains(' ') {
+                    Auth::Default
+                } else {
+                    Auth::Malformed
+                }
+            }
+        }
+    }
+
     pub fn is_default(&self) -> bool {
         *self == Auth::Default
     }

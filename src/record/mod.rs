@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 
 pub use redact::{redact, REDACTED};
 
+use crate::case::Auth;
 use crate::form;
 
 /// One forwarded request and the upstream's answer, as received (secrets still inside; they
@@ -24,8 +25,8 @@ pub struct Exchange {
     pub body: Vec<u8>,
     /// Request headers worth recording (`Idempotency-Key`, `Stripe-Version`).
     pub headers: BTreeMap<String, String>,
-    /// `default`, `none` or `malformed`: whether the request carried a key (never the key).
-    pub auth: &'static str,
+    /// Whether the request carried a key, and a well-formed one (never the key).
+    pub auth: Auth,
     pub status: u16,
     pub response_headers: BTreeMap<String, String>,
     pub response_body: Vec<u8>,
@@ -67,7 +68,7 @@ fn step(exchange: &Exchange, index: usize) -> Value {
             request.insert("form".into(), body);
         }
     }
-    if exchange.auth != "default" {
+    if !exchange.auth.is_default() {
         request.insert("auth".into(), json!(exchange.auth));
     }
     let mut body = if exchange.response_body.iter().all(u8::is_ascii_whitespace) {
@@ -126,7 +127,7 @@ mod tests {
             content_type: Some("application/x-www-form-urlencoded".into()),
             body: b"email=a%40example.com&metadata[n]=1".to_vec(),
             headers: [("idempotency-key".to_owned(), "k1".to_owned())].into(),
-            auth: "default",
+            auth: Auth::Default,
             status: 200,
             response_headers: [
                 ("content-type".to_owned(), "application/json".to_owned()),

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::{Exchange, KEPT_REQUEST_HEADERS};
+use crate::case::Auth;
 use crate::listener::{listen, Request, Response};
 
 /// How the proxy runs and when it stops.
@@ -33,20 +34,6 @@ const SKIPPED_REQUEST_HEADERS: &[&str] = &[
     "accept-encoding",
 ];
 const SKIPPED_RESPONSE_HEADERS: &[&str] = &["content-length", "connection", "transfer-encoding"];
-
-fn auth_kind(value: Option<&str>) -> &'static str {
-    match value.map(str::trim) {
-        None | Some("") => "none",
-        Some(v) => {
-            let key = v.strip_prefix("Bearer ").unwrap_or("");
-            if ["sk_", "rk_"].iter().any(|p| key.starts_with(p)) {
-                "default"
-            } else {
-                "malformed"
-            }
-        }
-    }
-}
 
 /// Runs until `stop` is set or a limit of `options` is reached; `listening` hears the bound
 /// address first. Requests are forwarded one at a time, so the recorded order is the order in
@@ -124,16 +111,7 @@ fn forward(agent: &ureq::Agent, upstream: &str, request: Request) -> (Exchange, 
         .and_then(|r| agent.run(r).map_err(|e| e.to_string()));
     let (status, response_headers, response_body) = match result {
         Ok(mut response) => {
-            let headers: BTreeMap<String, String> = response
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_ascii_lowercase(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
+            let headers = crate::target::http::lowercase_headers(response.headers());
             let mut bytes = Vec::new();
             let _ = response
                 .body_mut()
@@ -162,7 +140,7 @@ fn forward(agent: &ureq::Agent, upstream: &str, request: Request) -> (Exchange, 
         method: request.method.clone(),
         url: request.url.clone(),
         content_type: request.header("content-type").map(str::to_owned),
-        auth: auth_kind(request.header("authorization")),
+        auth: Auth::classify(request.header("authorization")),
         body: request.body,
         headers: kept,
         status,

@@ -66,19 +66,7 @@ impl Incoming {
         } else {
             form::decode(&text)
         };
-        let auth = match authorization.map(str::trim) {
-            None | Some("") => Auth::None,
-            Some(value) => {
-                let key = value.strip_prefix("Bearer ").unwrap_or("");
-                let plausible =
-                    ["sk_", "rk_"].iter().any(|p| key.starts_with(p)) && !key.contains(' ');
-                if plausible {
-                    Auth::Default
-                } else {
-                    Auth::Malformed
-                }
-            }
-        };
+        let auth = Auth::classify(authorization);
         Incoming {
             method: method.to_ascii_uppercase(),
             path: path.to_owned(),

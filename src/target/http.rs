@@ -155,16 +155,7 @@ impl Target for HttpTarget {
             }
         };
         let status = response.status().as_u16();
-        let headers: BTreeMap<String, String> = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_ascii_lowercase(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = lowercase_headers(response.headers());
         let mut body = Vec::new();
         let limit = self.options.max_body;
         let reader = response.body_mut().with_config().limit(limit + 1).reader();
@@ -192,4 +183,17 @@ impl Target for HttpTarget {
     fn base_url(&self) -> Option<&str> {
         Some(&self.options.base_url)
     }
+}
+
+/// Response headers with lower-case names (later duplicates win).
+pub fn lowercase_headers(headers: &ureq::http::HeaderMap) -> BTreeMap<String, String> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }

@@ -3,7 +3,7 @@
 //! is the only code that opens connections or sees the API key.
 
 mod curl;
-mod http;
+pub mod http;
 mod replay;
 
 pub use curl::curl_command;
