@@ -83,6 +83,7 @@ pub fn lint(suite: &Suite, golden_root: &Path, schemas: &SchemaSet, orphans: boo
             }
         }
     }
+    findings.extend(ambiguous(suite));
     if orphans {
         let names: BTreeSet<&str> = suite.items.iter().map(Item::name).collect();
         for entry in WalkDir::new(golden_root)
@@ -110,4 +111,41 @@ pub fn lint(suite: &Suite, golden_root: &Path, schemas: &SchemaSet, orphans: boo
     }
     findings.sort();
     findings
+}
+
+/// Requests recorded in different cases with different answers: `conform serve` can only tell
+/// them apart by the previous request, so they are reported as warnings.
+fn ambiguous(suite: &Suite) -> Vec<Finding> {
+    let cases: Vec<&crate::case::Case> = suite.cases().collect();
+    let index = crate::server::Index::new(&cases);
+    let mut first: std::collections::HashMap<String, &crate::server::matcher::Recording> =
+        std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for r in &index.recordings {
+        let key = format!(
+            "{} {} {} {} {:?}",
+            r.method, r.path, r.query, r.body, r.auth
+        );
+        match first.get(&key) {
+            Some(other) if other.case != r.case && other.response.body != r.response.body => {
+                out.push(Finding {
+                    file: cases
+                        .iter()
+                        .find(|c| c.name == r.case)
+                        .map(|c| c.file.clone())
+                        .unwrap_or_default(),
+                    severity: Severity::Warning,
+                    message: format!(
+                        "step `{}` ({} {}) repeats a request of case `{}` with a different answer; `conform serve` tells them apart only by the previous request",
+                        r.step_name, r.method, r.path, other.case
+                    ),
+                });
+            }
+            Some(_) => {}
+            None => {
+                first.insert(key, r);
+            }
+        }
+    }
+    out
 }

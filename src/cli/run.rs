@@ -118,26 +118,31 @@ pub fn run_command(dirs: &Dirs, args: RunArgs) -> ExitCode {
 
     let show_progress =
         !args.quiet && args.format == Format::Human && std::io::stderr().is_terminal();
-    let bar = if show_progress {
+    // The bar stays hidden until the run has taken longer than a moment.
+    let bar = show_progress.then(|| {
         let bar = ProgressBar::with_draw_target(
             Some(suite.items.len() as u64),
-            ProgressDrawTarget::stderr(),
+            ProgressDrawTarget::hidden(),
         );
         if let Ok(style) =
             ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
         {
             bar.set_style(style.progress_chars("=> "));
         }
-        // Only appears when the run takes longer than a moment.
-        bar.enable_steady_tick(Duration::from_millis(200));
-        Some(bar)
-    } else {
-        None
-    };
+        bar
+    });
+    let shown = std::sync::atomic::AtomicBool::new(false);
     let failed_so_far = std::sync::atomic::AtomicUsize::new(0);
     let started = Instant::now();
     let mut outcomes = run(&suite, ctx, &options, &|outcome: &CaseOutcome| {
         if let Some(bar) = &bar {
+            if !shown.load(std::sync::atomic::Ordering::Relaxed)
+                && started.elapsed() > Duration::from_millis(500)
+            {
+                shown.store(true, std::sync::atomic::Ordering::Relaxed);
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+                bar.enable_steady_tick(Duration::from_millis(200));
+            }
             if !outcome.passed() {
                 let n = failed_so_far.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 bar.set_message(format!("{n} failing"));

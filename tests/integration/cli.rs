@@ -123,3 +123,20 @@ fn partitions_split_the_cases() {
     assert_eq!(seen.len(), 12, "{seen:?}");
     assert!(seen.values().all(|&n| n == 1), "{seen:?}");
 }
+
+#[test]
+fn lint_warns_about_requests_the_replayer_cannot_tell_apart() {
+    let scratch = Scratch::new("ambiguous");
+    scratch.write("cases/products/a.json", GOOD);
+    scratch.write(
+        "cases/products/b.json",
+        &GOOD.replace("1763700500", "1763700600"),
+    );
+    assert!(scratch.conform(&["bless"]).status.success());
+    let out = stdout(&scratch.conform(&["lint"]));
+    assert!(
+        out.contains("repeats a request of case `products/a`"),
+        "{out}"
+    );
+    assert!(out.contains("0 error(s), 1 warning(s)"), "{out}");
+}
