@@ -33,7 +33,29 @@ check:
 # Throughput benchmarks.
 bench:
     cargo bench --bench run
+    cargo bench --bench validate
+    cargo bench --bench serve
 
 # Everything CI does.
 ci:
     .ci/run
+
+# Serve the recordings on 127.0.0.1:12111.
+serve *ARGS:
+    cargo run --release -- serve {{ARGS}}
+
+# Record through a proxy: `just record https://upstream cases/recorded/flow.json`.
+record UPSTREAM OUT *ARGS:
+    cargo run --release -- record --upstream {{UPSTREAM}} --out {{OUT}} {{ARGS}}
+
+# Re-derive the schemas from the reference documents and show coverage.
+schemas DOCS="../shared/seeds":
+    cargo run -- schemas derive --docs {{DOCS}} --out schemas
+    cargo run -- schemas stats --docs {{DOCS}}
+
+# The corpus against localstripe and stripe-stateful-mock, as CI runs it.
+third-party:
+    scripts/third-party install
+    cargo build --release
+    CONFORM_BIN=target/release/conform scripts/third-party run localstripe --quiet --expect expectations/localstripe.txt
+    CONFORM_BIN=target/release/conform scripts/third-party run stripe-stateful-mock --quiet --expect expectations/stripe-stateful-mock.txt
