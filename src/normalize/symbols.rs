@@ -44,13 +44,4 @@ impl Symbols {
             .entry(id.to_owned())
             .or_insert_with(|| symbol.to_owned());
     }
-
-    /// A table for the other side of a comparison: no ids yet, but numbering continues after
-    /// this table's, so ids unknown to the recording never collide with recorded symbols.
-    pub fn continuation(&self) -> Symbols {
-        Symbols {
-            by_id: HashMap::new(),
-            counters: self.counters.clone(),
-        }
-    }
 }

@@ -122,11 +122,16 @@ fn malformed_rules_are_rejected() {
 }
 
 #[test]
-fn continuation_never_reuses_recorded_numbers() {
+fn the_target_side_never_reuses_recorded_numbers() {
     let mut recorded = Symbols::default();
     recorded.symbol("cus_AAAAAAAA1");
-    let mut actual = recorded.continuation();
+    let mut actual = recorded.clone();
     actual.assign("cus_XXXXXXXX9", "<cus_1>");
     assert_eq!(actual.symbol("cus_XXXXXXXX9"), "<cus_1>");
+    assert_eq!(
+        actual.symbol("cus_AAAAAAAA1"),
+        "<cus_1>",
+        "an echoed recorded id keeps its symbol"
+    );
     assert_eq!(actual.symbol("cus_YYYYYYYY9"), "<cus_2>");
 }
