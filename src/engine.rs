@@ -10,7 +10,7 @@
 //! `has_more`, so items other cases created on a shared target do not count.
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
@@ -127,19 +127,13 @@ pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> C
     for (i, expected_step) in expected.steps.iter().enumerate() {
         if stopped {
             let named = &case.steps[i];
-            steps.push(StepOutcome {
-                name: named.name.clone(),
-                method: named.step.request.method.clone(),
-                path: named.step.request.path.clone(),
-                status: StepStatus::NotRun,
-                http_status: None,
-                duration: Duration::ZERO,
-                failures: Vec::new(),
-                warnings: Vec::new(),
-                diff: String::new(),
-                curl: None,
-                actual: None,
-            });
+            let request = &named.step.request;
+            steps.push(StepOutcome::start(
+                &named.name,
+                &request.method,
+                &request.path,
+                StepStatus::NotRun,
+            ));
             continue;
         }
         let golden_step = golden.map(|g| g.step(&case.steps[i].name));
@@ -194,19 +188,12 @@ impl CaseRun<'_> {
         let started = Instant::now();
         let named = &self.case.steps[i];
         let step = &named.step;
-        let mut outcome = StepOutcome {
-            name: named.name.clone(),
-            method: step.request.method.clone(),
-            path: step.request.path.clone(),
-            status: StepStatus::Failed,
-            http_status: None,
-            duration: Duration::ZERO,
-            failures: Vec::new(),
-            warnings: Vec::new(),
-            diff: String::new(),
-            curl: None,
-            actual: None,
-        };
+        let mut outcome = StepOutcome::start(
+            &named.name,
+            &step.request.method,
+            &step.request.path,
+            StepStatus::Failed,
+        );
         let request = match self.correlation.rewrite(&step.request, &self.answers) {
             Ok(request) => request,
             Err(err) => {

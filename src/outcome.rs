@@ -197,6 +197,25 @@ pub struct StepOutcome {
     pub actual: Option<Snapshot>,
 }
 
+impl StepOutcome {
+    /// A step with no result yet, as the request was written in the case.
+    pub fn start(name: &str, method: &str, path: &str, status: StepStatus) -> StepOutcome {
+        StepOutcome {
+            name: name.to_owned(),
+            method: method.to_owned(),
+            path: path.to_owned(),
+            status,
+            http_status: None,
+            duration: Duration::ZERO,
+            failures: Vec::new(),
+            warnings: Vec::new(),
+            diff: String::new(),
+            curl: None,
+            actual: None,
+        }
+    }
+}
+
 fn millis<S: serde::Serializer>(duration: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((duration.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0)
 }
