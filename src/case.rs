@@ -153,14 +153,6 @@ pub struct NamedStep {
     pub step: Step,
 }
 
-impl Case {
-    /// The resource group of a case: its folder (`checkout/sessions` of
-    /// `checkout/sessions/create`), or `""` for a case at the top level.
-    pub fn group(&self) -> &str {
-        group_of(&self.name)
-    }
-}
-
 /// The folder part of a case name: `checkout/sessions` of `checkout/sessions/create`.
 pub fn group_of(name: &str) -> &str {
     name.rsplit_once('/').map_or("", |(group, _)| group)

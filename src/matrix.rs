@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::ids;
-use crate::report::html::{escape, STYLE};
+use crate::report::escape_markup as escape;
+use crate::report::html::STYLE;
 
 /// One cell: how an implementation did on a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -80,6 +80,11 @@ impl Dirs {
     }
 }
 
+/// Seconds before a request times out, unless `--timeout` says otherwise.
+pub const DEFAULT_TIMEOUT_SECS: f64 = 30.0;
+/// Largest response body accepted, unless `--max-body` says otherwise.
+pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
+
 /// How to reach the implementation under test.
 #[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
@@ -98,14 +103,25 @@ pub struct TargetArgs {
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
     /// Seconds before a request times out.
-    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    #[arg(long, default_value_t = DEFAULT_TIMEOUT_SECS, value_name = "SECONDS")]
     pub timeout: f64,
     /// Largest response body accepted, in bytes.
-    #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+    #[arg(long, default_value_t = DEFAULT_MAX_BODY, value_name = "BYTES")]
     pub max_body: u64,
 }
 
 impl TargetArgs {
+    /// The defaults for `url` (`None`: the built-in target), the key from `CONFORM_API_KEY`.
+    pub fn for_url(url: Option<String>) -> TargetArgs {
+        TargetArgs {
+            target: url,
+            api_key: std::env::var("CONFORM_API_KEY").ok(),
+            headers: Vec::new(),
+            timeout: DEFAULT_TIMEOUT_SECS,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+
     pub fn build(&self) -> Result<Box<dyn Target>, String> {
         let Some(url) = self.target.as_deref().filter(|u| !u.trim().is_empty()) else {
             return Ok(Box::new(ReplayTarget));

@@ -86,13 +86,7 @@ pub fn matrix_command(dirs: &Dirs, args: MatrixArgs) -> ExitCode {
                 Ok(pair) => pair,
                 Err(m) => return usage(m),
             };
-            let target_args = TargetArgs {
-                target: (url != "replay").then(|| url.clone()),
-                api_key: std::env::var("CONFORM_API_KEY").ok(),
-                headers: Vec::new(),
-                timeout: 30.0,
-                max_body: 16 * 1024 * 1024,
-            };
+            let target_args = TargetArgs::for_url((url != "replay").then(|| url.clone()));
             let target = match target_args.build() {
                 Ok(t) => t,
                 Err(m) => return usage(m),

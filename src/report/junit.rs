@@ -7,27 +7,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::human::render_details;
-use super::{RunInfo, Style};
+use super::{escape_markup as escape, RunInfo, Style};
 use crate::outcome::{CaseOutcome, Verdict};
-
-/// Escapes text for XML 1.0 content and attributes; characters XML cannot hold (controls,
-/// including ANSI escapes) are dropped.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn seconds(outcome: &CaseOutcome) -> String {
     format!("{:.3}", outcome.duration.as_secs_f64())

@@ -87,6 +87,26 @@ pub fn write(
     write_atomic(dir, &name, text.as_bytes())
 }
 
+/// Escapes text for HTML and XML 1.0 content and attribute values (`&#39;` is valid in both);
+/// characters neither can hold (controls other than tab and line breaks, ANSI escapes included,
+/// and the non-characters U+FFFE/U+FFFF) are dropped.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Whether to colour terminal output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Style {
