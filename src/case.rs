@@ -55,6 +55,10 @@ pub struct Step {
     pub list: ListMode,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub normalize: Vec<Rule>,
+    /// Marks a step as what the case tests. Without any mark, the last step is the subject and
+    /// the others are setup.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub subject: bool,
 }
 
 /// How a list response is compared with its recording.
@@ -146,11 +150,25 @@ pub struct Case {
     pub steps: Vec<NamedStep>,
 }
 
+impl Case {
+    /// Whether step `i` is a subject of the case: marked `subject`, or the last step when no
+    /// step is marked.
+    pub fn is_subject(&self, i: usize) -> bool {
+        if self.steps.iter().any(|s| s.step.subject) {
+            self.steps.get(i).is_some_and(|s| s.step.subject)
+        } else {
+            i + 1 == self.steps.len()
+        }
+    }
+}
+
 /// A step with its resolved name (`name`, or `step<N>` counting from 1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedStep {
     pub name: String,
     pub step: Step,
+    /// The line of the case file where the step starts (from 1).
+    pub line: usize,
 }
 
 /// The folder part of a case name: `checkout/sessions` of `checkout/sessions/create`.

@@ -17,6 +17,8 @@ pub enum DiffKind {
     Added,
     /// Both have the value and it differs.
     Changed,
+    /// A list holds the same items in another order.
+    Order,
 }
 
 /// One deviation at one place: `/status`, `/headers/content-type` or `/body/...`.
@@ -62,6 +64,13 @@ impl std::fmt::Display for Difference {
                 self.pointer,
                 self.actual.clone().unwrap_or_else(none)
             ),
+            DiffKind::Order => write!(
+                f,
+                "{}: list order differs (expected {}, got {})",
+                self.pointer,
+                self.expected.clone().unwrap_or_else(none),
+                self.actual.clone().unwrap_or_else(none)
+            ),
             DiffKind::Changed => write!(
                 f,
                 "{}: expected {}, got {}",
@@ -77,6 +86,8 @@ impl std::fmt::Display for Difference {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Comparison {
     pub differences: Vec<Difference>,
+    /// Checks that passed: the status, each compared header and each value of the golden body.
+    pub passed: usize,
     /// Unified diff of the pretty-printed snapshots, `golden` and `actual` labelled; empty when equal.
     pub diff: String,
 }
@@ -97,7 +108,10 @@ fn render(value: &Value) -> String {
 /// Compares `actual` with `golden`. Only the headers the golden snapshot lists are compared.
 pub fn compare(golden: &Snapshot, actual: &Snapshot, label: &str) -> Comparison {
     let mut differences = Vec::new();
-    if golden.status != actual.status {
+    let mut passed = 0;
+    if golden.status == actual.status {
+        passed += 1;
+    } else {
         differences.push(Difference {
             pointer: "/status".to_owned(),
             kind: DiffKind::Changed,
@@ -111,7 +125,9 @@ pub fn compare(golden: &Snapshot, actual: &Snapshot, label: &str) -> Comparison 
         if let Some(got) = got {
             shown_headers.insert(name.clone(), got.clone());
         }
-        if got != Some(expected) {
+        if got == Some(expected) {
+            passed += 1;
+        } else {
             differences.push(Difference {
                 pointer: format!("/headers/{}", escape_pointer(name)),
                 kind: if got.is_some() {
@@ -124,8 +140,20 @@ pub fn compare(golden: &Snapshot, actual: &Snapshot, label: &str) -> Comparison 
             });
         }
     }
-    diff_values(&golden.body, &actual.body, "/body", &mut differences);
-    differences.sort();
+    let mut walk = Walk {
+        out: &mut differences,
+        passed: 0,
+    };
+    walk.values(&golden.body, &actual.body, "/body");
+    passed += walk.passed;
+    // The status first, then headers and body by pointer.
+    differences.sort_by(|a, b| {
+        (a.pointer != "/status", &a.pointer, a.kind).cmp(&(
+            b.pointer != "/status",
+            &b.pointer,
+            b.kind,
+        ))
+    });
     let diff = if differences.is_empty() {
         String::new()
     } else {
@@ -136,7 +164,11 @@ pub fn compare(golden: &Snapshot, actual: &Snapshot, label: &str) -> Comparison 
         };
         unified(&pretty(golden), &pretty(&shown), label)
     };
-    Comparison { differences, diff }
+    Comparison {
+        differences,
+        passed,
+        diff,
+    }
 }
 
 fn pretty(snapshot: &Snapshot) -> String {
@@ -164,61 +196,137 @@ pub fn unified_between(old: &str, new: &str, old_label: &str, new_label: &str) -
         .to_string()
 }
 
-fn diff_values(expected: &Value, actual: &Value, pointer: &str, out: &mut Vec<Difference>) {
-    match (expected, actual) {
-        (Value::Object(e), Value::Object(a)) => {
-            for (key, ev) in e {
-                let child = format!("{pointer}/{}", escape_pointer(key));
-                match a.get(key) {
-                    Some(av) => diff_values(ev, av, &child, out),
-                    None => out.push(Difference {
-                        pointer: child,
-                        kind: DiffKind::Missing,
-                        expected: Some(render(ev)),
-                        actual: None,
-                    }),
-                }
-            }
-            for (key, av) in a {
-                if !e.contains_key(key) {
-                    out.push(Difference {
-                        pointer: format!("{pointer}/{}", escape_pointer(key)),
-                        kind: DiffKind::Added,
-                        expected: None,
-                        actual: Some(render(av)),
-                    });
-                }
-            }
-        }
-        (Value::Array(e), Value::Array(a)) => {
-            for (i, ev) in e.iter().enumerate() {
-                match a.get(i) {
-                    Some(av) => diff_values(ev, av, &format!("{pointer}/{i}"), out),
-                    None => out.push(Difference {
-                        pointer: format!("{pointer}/{i}"),
-                        kind: DiffKind::Missing,
-                        expected: Some(render(ev)),
-                        actual: None,
-                    }),
-                }
-            }
-            for (i, av) in a.iter().enumerate().skip(e.len()) {
-                out.push(Difference {
-                    pointer: format!("{pointer}/{i}"),
-                    kind: DiffKind::Added,
-                    expected: None,
-                    actual: Some(render(av)),
-                });
-            }
-        }
-        (e, a) if e == a => {}
-        (e, a) => out.push(Difference {
-            pointer: pointer.to_owned(),
-            kind: DiffKind::Changed,
-            expected: Some(render(e)),
-            actual: Some(render(a)),
-        }),
+/// Whether two normalized timestamps agree. `<created+N>` offsets that are whole hours are
+/// documented durations (a session expires 24 hours after it is created) and must be equal; any
+/// other offset is elapsed time between requests, so only its direction is compared.
+fn offsets_agree(expected: &str, actual: &str) -> bool {
+    let offset = |s: &str| -> Option<i64> {
+        let inner = s.strip_prefix("<created")?.strip_suffix('>')?;
+        inner.strip_prefix('+').unwrap_or(inner).parse().ok()
+    };
+    match (offset(expected), offset(actual)) {
+        (Some(n), Some(m)) if n != 0 && n % 3600 == 0 => n == m,
+        (Some(n), Some(m)) => (n >= 0) == (m >= 0),
+        _ => false,
     }
+}
+
+/// Longest list whose order is checked item by item; longer lists compare by position.
+const MAX_REORDERED_LIST: usize = 500;
+
+struct Walk<'a> {
+    out: &'a mut Vec<Difference>,
+    passed: usize,
+}
+
+impl Walk<'_> {
+    fn values(&mut self, expected: &Value, actual: &Value, pointer: &str) {
+        match (expected, actual) {
+            (Value::Object(e), Value::Object(a)) => {
+                if e.is_empty() && a.is_empty() {
+                    self.passed += 1;
+                }
+                for (key, ev) in e {
+                    let child = format!("{pointer}/{}", escape_pointer(key));
+                    match a.get(key) {
+                        Some(av) => self.values(ev, av, &child),
+                        None => self.out.push(Difference {
+                            pointer: child,
+                            kind: DiffKind::Missing,
+                            expected: Some(render(ev)),
+                            actual: None,
+                        }),
+                    }
+                }
+                for (key, av) in a {
+                    if !e.contains_key(key) {
+                        self.out.push(Difference {
+                            pointer: format!("{pointer}/{}", escape_pointer(key)),
+                            kind: DiffKind::Added,
+                            expected: None,
+                            actual: Some(render(av)),
+                        });
+                    }
+                }
+            }
+            (Value::Array(e), Value::Array(a)) => self.arrays(e, a, pointer),
+            (Value::String(e), Value::String(a)) if e == a || offsets_agree(e, a) => {
+                self.passed += 1;
+            }
+            (e, a) if e == a => self.passed += 1,
+            (e, a) => self.out.push(Difference {
+                pointer: pointer.to_owned(),
+                kind: DiffKind::Changed,
+                expected: Some(render(e)),
+                actual: Some(render(a)),
+            }),
+        }
+    }
+
+    fn arrays(&mut self, e: &[Value], a: &[Value], pointer: &str) {
+        if e.is_empty() && a.is_empty() {
+            self.passed += 1;
+            return;
+        }
+        if let Some(order) = reordering(e, a) {
+            self.out.push(Difference {
+                pointer: pointer.to_owned(),
+                kind: DiffKind::Order,
+                expected: Some(render(&Value::from(keys_of(e)))),
+                actual: Some(render(&Value::from(keys_of(a)))),
+            });
+            for (i, j) in order.into_iter().enumerate() {
+                self.values(&e[i], &a[j], &format!("{pointer}/{i}"));
+            }
+            return;
+        }
+        for (i, ev) in e.iter().enumerate() {
+            match a.get(i) {
+                Some(av) => self.values(ev, av, &format!("{pointer}/{i}")),
+                None => self.out.push(Difference {
+                    pointer: format!("{pointer}/{i}"),
+                    kind: DiffKind::Missing,
+                    expected: Some(render(ev)),
+                    actual: None,
+                }),
+            }
+        }
+        for (i, av) in a.iter().enumerate().skip(e.len()) {
+            self.out.push(Difference {
+                pointer: format!("{pointer}/{i}"),
+                kind: DiffKind::Added,
+                expected: None,
+                actual: Some(render(av)),
+            });
+        }
+    }
+}
+
+/// What identifies a list item: its `id` when it has one, else the whole item.
+fn item_key(item: &Value) -> &Value {
+    item.get("id").unwrap_or(item)
+}
+
+fn keys_of(items: &[Value]) -> Vec<Value> {
+    items.iter().map(|i| item_key(i).clone()).collect()
+}
+
+/// When `actual` holds the items of `expected` (matched by `id`, or whole) in another order:
+/// for each expected item, the index of its match in `actual`.
+fn reordering(expected: &[Value], actual: &[Value]) -> Option<Vec<usize>> {
+    if expected.len() != actual.len() || expected.len() < 2 || expected.len() > MAX_REORDERED_LIST {
+        return None;
+    }
+    let mut taken = vec![false; actual.len()];
+    let mut order = Vec::with_capacity(expected.len());
+    for item in expected {
+        let key = item_key(item);
+        let j = (0..actual.len()).find(|&j| !taken[j] && item_key(&actual[j]) == key)?;
+        taken[j] = true;
+        order.push(j);
+    }
+    let identity = order.iter().enumerate().all(|(i, &j)| i == j);
+    (!identity).then_some(order)
 }
 
 #[cfg(test)]
@@ -237,8 +345,12 @@ mod tests {
 
     #[test]
     fn equal_snapshots_have_no_differences() {
-        let a = snap(200, json!({"a": [1, 2]}));
-        assert_eq!(compare(&a, &a.clone(), "x"), Comparison::default());
+        let a = snap(200, json!({"a": [1, 2], "b": {}}));
+        let c = compare(&a, &a.clone(), "x");
+        assert!(c.differences.is_empty());
+        assert!(c.diff.is_empty());
+        // The status, two list items and one empty object.
+        assert_eq!(c.passed, 4);
     }
 
     #[test]
@@ -260,19 +372,69 @@ mod tests {
         assert_eq!(
             pointers,
             [
+                ("/status", DiffKind::Changed),
                 ("/body/amount", DiffKind::Changed),
                 ("/body/extra", DiffKind::Added),
                 ("/body/gone", DiffKind::Missing),
                 ("/body/id", DiffKind::Changed),
                 ("/body/items/1", DiffKind::Added),
-                ("/status", DiffKind::Changed),
             ]
         );
-        assert!(c.differences[3].is_id_mismatch());
-        assert!(!c.differences[0].is_id_mismatch());
+        assert!(c.differences[4].is_id_mismatch());
+        assert!(!c.differences[1].is_id_mismatch());
+        assert_eq!(c.passed, 1);
         assert!(c.diff.contains("--- golden case step1"));
         assert!(c.diff.contains("-    \"amount\": 100,"), "{}", c.diff);
         assert!(c.diff.contains("+    \"amount\": 90,"));
+    }
+
+    #[test]
+    fn elapsed_time_compares_by_direction_and_documented_durations_exactly() {
+        let golden = snap(
+            200,
+            json!({"updated": "<created+30>", "expires_at": "<created+86400>", "ended": "<created-5>"}),
+        );
+        let faster = snap(
+            200,
+            json!({"updated": "<created+0>", "expires_at": "<created+86400>", "ended": "<created-1>"}),
+        );
+        assert!(compare(&golden, &faster, "x").differences.is_empty());
+        let wrong = snap(
+            200,
+            json!({"updated": "<created-1>", "expires_at": "<created+3600>", "ended": "<created+0>"}),
+        );
+        let pointers: Vec<String> = compare(&golden, &wrong, "x")
+            .differences
+            .into_iter()
+            .map(|d| d.pointer)
+            .collect();
+        assert_eq!(
+            pointers,
+            ["/body/ended", "/body/expires_at", "/body/updated"]
+        );
+    }
+
+    #[test]
+    fn a_reordered_list_is_one_order_difference() {
+        let golden = snap(
+            200,
+            json!({"data": [{"id": "<cus_1>", "n": 1}, {"id": "<cus_2>", "n": 2}, {"id": "<cus_3>", "n": 3}]}),
+        );
+        let reversed = snap(
+            200,
+            json!({"data": [{"id": "<cus_3>", "n": 3}, {"id": "<cus_2>", "n": 2}, {"id": "<cus_1>", "n": 1}]}),
+        );
+        let c = compare(&golden, &reversed, "x");
+        assert_eq!(c.differences.len(), 1, "{:?}", c.differences);
+        assert_eq!(c.differences[0].kind, DiffKind::Order);
+        assert_eq!(c.differences[0].pointer, "/body/data");
+        let plain = compare(
+            &snap(200, json!([3, 1, 2])),
+            &snap(200, json!([1, 2, 3])),
+            "x",
+        );
+        assert_eq!(plain.differences.len(), 1);
+        assert_eq!(plain.differences[0].kind, DiffKind::Order);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use crate::case::{Case, ListMode, Request};
+use crate::check::{judge, CheckVerdict, Endpoint, Level};
 use crate::compare::compare;
 use crate::correlate::{Answers, Correlation};
 use crate::form;
@@ -30,6 +31,7 @@ use crate::validate::{SchemaSet, Severity};
 pub struct Context<'a> {
     pub target: &'a dyn Target,
     pub schemas: &'a SchemaSet,
+    pub level: Level,
 }
 
 /// The normalized recordings of a case, plus the symbol table they produced.
@@ -137,25 +139,49 @@ pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> C
             continue;
         }
         let golden_step = golden.map(|g| g.step(&case.steps[i].name));
-        let (outcome, fatal) = run.step(i, expected_step, golden_step, extra);
+        let (mut outcome, fatal) = run.step(i, expected_step, golden_step, extra);
+        outcome.checks.failed = outcome.failures.len();
+        outcome.checks.warned = outcome.warnings.len();
         stopped = fatal;
         steps.push(outcome);
     }
+    for (step, named) in steps.iter_mut().zip(&case.steps) {
+        step.line = named.line;
+    }
+    let blocked_by = charge(case, &mut steps);
     let failed = !failures.is_empty() || steps.iter().any(|s| s.status != StepStatus::Passed);
     CaseOutcome {
         name: case.name.clone(),
         file: case.file.clone(),
         tags: case.tags.clone(),
-        status: if failed {
-            CaseStatus::Failed
-        } else {
-            CaseStatus::Passed
+        status: match (&blocked_by, failed) {
+            (Some(_), _) => CaseStatus::Blocked,
+            (None, true) => CaseStatus::Failed,
+            (None, false) => CaseStatus::Passed,
         },
         duration: started.elapsed(),
         failures,
         steps,
+        blocked_by,
         expected_failure: None,
+        regressions: Vec::new(),
+        fixed: Vec::new(),
     }
+}
+
+/// Marks subject steps, and which steps count for their endpoints: once a setup step fails,
+/// the steps after it ran on a broken premise and are not charged. Returns the endpoint of the
+/// failing setup step, when there is one.
+fn charge(case: &Case, steps: &mut [StepOutcome]) -> Option<Endpoint> {
+    let mut blocked_by: Option<Endpoint> = None;
+    for (i, step) in steps.iter_mut().enumerate() {
+        step.subject = case.is_subject(i);
+        step.charged = blocked_by.is_none();
+        if blocked_by.is_none() && !step.subject && step.status != StepStatus::Passed {
+            blocked_by = Some(step.endpoint.clone());
+        }
+    }
+    blocked_by
 }
 
 fn unix_now() -> i64 {
@@ -206,6 +232,7 @@ impl CaseRun<'_> {
         };
         let outgoing = outgoing(&request, self.case.stripe_version.as_deref());
         outcome.path = outgoing.path.clone();
+        let level = self.ctx.level;
         let curl = || curl_command(self.ctx.target.base_url(), &outgoing);
         let answer = match self.ctx.target.send(
             Exchange {
@@ -216,6 +243,7 @@ impl CaseRun<'_> {
         ) {
             Ok(answer) => answer,
             Err(err) => {
+                outcome.reached = matches!(err, crate::target::TransportError::TooLarge { .. });
                 outcome
                     .failures
                     .push(Failure::new(FailureClass::Transport, err.to_string()));
@@ -224,6 +252,7 @@ impl CaseRun<'_> {
                 return (outcome, true);
             }
         };
+        outcome.reached = true;
         outcome.http_status = Some(answer.status);
         let body = match parse_body(&answer.body, answer.headers.get("content-type")) {
             Ok(body) => body,
@@ -237,24 +266,27 @@ impl CaseRun<'_> {
             }
         };
 
-        // Schema validation of both sides (once when they are equal).
-        for violation in self.ctx.schemas.validate(&step.response.body) {
-            match violation.severity {
-                Severity::Error => outcome
-                    .failures
-                    .push(Failure::from_violation("recorded", &violation)),
-                Severity::Warning => outcome.warnings.push(violation),
-            }
-        }
+        // Schema validation of both sides (once when they are equal): one passing check when
+        // the target's body breaks no rule, else a check per broken rule.
+        let mut schema_errors = 0;
+        let mut sides = vec![("recorded", &step.response.body)];
         if body != step.response.body {
-            for violation in self.ctx.schemas.validate(&body) {
+            sides.push(("target", &body));
+        }
+        for (side, value) in sides {
+            for violation in self.ctx.schemas.validate(value) {
+                let failure = Failure::from_violation(side, &violation);
                 match violation.severity {
-                    Severity::Error => outcome
-                        .failures
-                        .push(Failure::from_violation("target", &violation)),
-                    Severity::Warning => outcome.warnings.push(violation),
+                    Severity::Error => {
+                        schema_errors += 1;
+                        outcome.failures.push(failure);
+                    }
+                    Severity::Warning => outcome.warnings.push(failure),
                 }
             }
+        }
+        if schema_errors == 0 {
+            outcome.checks.passed += 1;
         }
 
         // Correlate ids, then normalize the target's answer with the recorded symbols.
@@ -281,10 +313,21 @@ impl CaseRun<'_> {
             Some(Some(golden)) => {
                 let label = format!("{} step {}", self.case.name, named.name);
                 let comparison = compare(&golden.snapshot(), &actual, &label);
-                outcome
-                    .failures
-                    .extend(comparison.differences.iter().map(Failure::from_difference));
-                outcome.diff = comparison.diff;
+                outcome.checks.passed += comparison.passed;
+                let mut failed = false;
+                for difference in &comparison.differences {
+                    let failure = Failure::from_difference(difference);
+                    match judge(difference, level) {
+                        CheckVerdict::Failed => {
+                            failed = true;
+                            outcome.failures.push(failure);
+                        }
+                        _ => outcome.warnings.push(failure),
+                    }
+                }
+                if failed {
+                    outcome.diff = comparison.diff;
+                }
             }
             Some(None) => outcome.failures.push(Failure::new(
                 FailureClass::Golden,

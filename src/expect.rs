@@ -1,61 +1,145 @@
-//! Known-failure lists: owns [`Expectations`], the plain-text file that names the cases a target
-//! is known to fail, and [`Expectations::apply`], which marks outcomes with it.
-//!
-//! Format: one case name per line; `#` starts a comment; text after the name on the same line,
-//! following `#`, is the reason shown in reports:
+//! Known failures: owns [`Expectations`], the plain-text file that lists, per case, the checks a
+//! target is known to fail, and [`Expectations::apply`], which marks outcomes with it. A listed
+//! case that fails a check the file does not list is a regression and fails the run; a listed
+//! check that now passes is reported as fixed. The format is documented in `docs/expectations.md`:
 //!
 //! ```text
-//! # localstripe has no checkout sessions
-//! checkout/sessions/create_payment_mode   # 404 unknown URL
+//! # comment
+//! customers/create_with_name   # reason, shown in reports
+//!     POST /v1/customers  /body/name  missing
+//!     POST /v1/customers  /status  status
+//! errors/broken_case
+//!     case  -  load
 //! ```
+//!
+//! A case line without check lines below it expects the whole case to fail, whatever the checks.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-use crate::outcome::{CaseOutcome, Verdict};
+use crate::check::Endpoint;
+use crate::outcome::{CaseOutcome, CheckKey, FailureClass, Verdict};
+
+/// What the file says about one case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expected {
+    /// The reason after `#`, possibly empty.
+    pub reason: String,
+    /// The failing checks; `None` when the case is listed without any (the whole case).
+    pub checks: Option<BTreeSet<CheckKey>>,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Expectations {
-    /// Case name -> reason (possibly empty).
-    pub cases: BTreeMap<String, String>,
+    pub cases: BTreeMap<String, Expected>,
 }
 
-/// A line of an expectations file that is not a case name.
+/// A line of an expectations file that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpectError {
     pub line: usize,
     pub message: String,
 }
 
+fn encode_pointer(pointer: &str) -> String {
+    pointer
+        .replace('%', "%25")
+        .replace(' ', "%20")
+        .replace('\t', "%09")
+}
+
+fn decode_pointer(text: &str) -> String {
+    text.replace("%20", " ")
+        .replace("%09", "\t")
+        .replace("%25", "%")
+}
+
+fn parse_check(text: &str) -> Result<CheckKey, String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let (endpoint, pointer, kind) = match words.as_slice() {
+        ["case", pointer, kind] => (None, *pointer, *kind),
+        [method, path, pointer, kind] => {
+            let endpoint = Endpoint::parse(&format!("{method} {path}"))
+                .ok_or_else(|| format!("`{method} {path}` is not `METHOD /path`"))?;
+            (Some(endpoint), *pointer, *kind)
+        }
+        _ => {
+            return Err(format!(
+                "`{text}` is not a check (`METHOD /route POINTER KIND` or `case POINTER KIND`)"
+            ))
+        }
+    };
+    let kind = FailureClass::from_name(kind).ok_or_else(|| {
+        let names: Vec<&str> = FailureClass::ALL.iter().map(|c| c.name()).collect();
+        format!("unknown kind `{kind}`; one of {}", names.join(", "))
+    })?;
+    Ok(CheckKey {
+        endpoint,
+        pointer: decode_pointer(pointer),
+        kind,
+    })
+}
+
+fn render_check(key: &CheckKey) -> String {
+    let pointer = encode_pointer(&key.pointer);
+    match &key.endpoint {
+        Some(e) => format!("{} {}  {pointer}  {}", e.method, e.path, key.kind.name()),
+        None => format!("case  {pointer}  {}", key.kind.name()),
+    }
+}
+
 impl Expectations {
     pub fn parse(text: &str) -> Result<Expectations, ExpectError> {
-        let mut cases = BTreeMap::new();
+        let mut cases: BTreeMap<String, Expected> = BTreeMap::new();
+        let mut current: Option<String> = None;
         for (i, line) in text.lines().enumerate() {
-            let (name, reason) = match line.split_once('#') {
-                Some((name, reason)) => (name.trim(), reason.trim()),
-                None => (line.trim(), ""),
+            let error = |message: String| ExpectError {
+                line: i + 1,
+                message,
             };
-            if name.is_empty() {
+            let (body, reason) = match line.split_once('#') {
+                Some((body, reason)) => (body, reason.trim()),
+                None => (line, ""),
+            };
+            if body.trim().is_empty() {
                 continue;
             }
-            if name.contains(char::is_whitespace) {
-                return Err(ExpectError {
-                    line: i + 1,
-                    message: format!("`{name}` is not a case name (put reasons after `#`)"),
-                });
+            if body.starts_with(char::is_whitespace) {
+                let Some(name) = &current else {
+                    return Err(error("a check line comes before any case name".to_owned()));
+                };
+                let key = parse_check(body.trim()).map_err(error)?;
+                if let Some(entry) = cases.get_mut(name) {
+                    entry.checks.get_or_insert_with(BTreeSet::new).insert(key);
+                }
+                continue;
             }
-            cases.insert(name.to_owned(), reason.to_owned());
+            let name = body.trim();
+            if name.contains(char::is_whitespace) {
+                return Err(error(format!(
+                    "`{name}` is not a case name (put reasons after `#`, checks on indented lines)"
+                )));
+            }
+            cases.entry(name.to_owned()).or_default().reason = reason.to_owned();
+            current = Some(name.to_owned());
         }
         Ok(Expectations { cases })
     }
 
-    /// Marks every listed outcome as an expected failure; returns listed names with no outcome.
+    /// Marks every listed outcome: expected, with its regressions (failing checks not listed)
+    /// and fixed checks (listed, no longer failing). Returns listed names with no outcome.
     pub fn apply(&self, outcomes: &mut [CaseOutcome]) -> Vec<String> {
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = BTreeSet::new();
         for outcome in outcomes.iter_mut() {
-            if let Some(reason) = self.cases.get(&outcome.name) {
-                outcome.expected_failure = Some(reason.clone());
-                seen.insert(outcome.name.clone());
+            let Some(expected) = self.cases.get(&outcome.name) else {
+                continue;
+            };
+            seen.insert(outcome.name.clone());
+            outcome.expected_failure = Some(expected.reason.clone());
+            if let Some(listed) = &expected.checks {
+                let failing: BTreeSet<CheckKey> = outcome.failing_checks().into_iter().collect();
+                outcome.regressions = failing.difference(listed).cloned().collect();
+                outcome.fixed = listed.difference(&failing).cloned().collect();
             }
         }
         self.cases
@@ -65,40 +149,48 @@ impl Expectations {
             .collect()
     }
 
-    /// The list that matches `outcomes`: every failing case, keeping known reasons; cases not
-    /// run this time (filtered out, another shard) keep their entries.
+    /// The file that matches `outcomes`: every failing case with its failing checks, keeping
+    /// known reasons; cases not run this time (filtered out, another shard) keep their entries.
     pub fn updated(&self, outcomes: &[CaseOutcome]) -> Expectations {
         let mut cases = self.cases.clone();
         for outcome in outcomes {
-            match outcome.verdict() {
-                Verdict::Failed | Verdict::ExpectedFailure => {
-                    let reason = self.cases.get(&outcome.name).cloned().unwrap_or_else(|| {
-                        let classes: Vec<&str> =
-                            outcome.classes().iter().map(|c| c.name()).collect();
-                        classes.join(", ")
-                    });
-                    cases.insert(outcome.name.clone(), reason);
-                }
-                Verdict::Passed | Verdict::UnexpectedlyPassing => {
-                    cases.remove(&outcome.name);
-                }
-                Verdict::Skipped => {}
+            if outcome.verdict() == Verdict::Skipped {
+                continue;
             }
+            let failing = outcome.failing_checks();
+            if failing.is_empty() {
+                cases.remove(&outcome.name);
+                continue;
+            }
+            let reason = self
+                .cases
+                .get(&outcome.name)
+                .map(|e| e.reason.clone())
+                .unwrap_or_default();
+            cases.insert(
+                outcome.name.clone(),
+                Expected {
+                    reason,
+                    checks: Some(failing.into_iter().collect()),
+                },
+            );
         }
         Expectations { cases }
     }
 
     pub fn render(&self) -> String {
         let mut out = String::from(
-            "# Cases this target is known to fail, one per line; reasons after `#`.\n\
-             # Rewrite with `conform run --expect FILE --update-expect`.\n",
+            "# Checks this target is known to fail, per case (format: docs/expectations.md).\n\
+             # Rewrite with `conform run --expect FILE --update-expect`; review the diff.\n",
         );
-        let width = self.cases.keys().map(String::len).max().unwrap_or(0);
-        for (name, reason) in &self.cases {
-            if reason.is_empty() {
+        for (name, expected) in &self.cases {
+            if expected.reason.is_empty() {
                 let _ = writeln!(out, "{name}");
             } else {
-                let _ = writeln!(out, "{name:width$}  # {reason}");
+                let _ = writeln!(out, "{name}  # {}", expected.reason);
+            }
+            for key in expected.checks.iter().flatten() {
+                let _ = writeln!(out, "    {}", render_check(key));
             }
         }
         out
@@ -108,39 +200,68 @@ impl Expectations {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::{CaseStatus, Failure, FailureClass};
+    use crate::outcome::{CaseStatus, Failure, StepOutcome, StepStatus};
     use std::path::PathBuf;
 
-    fn outcome(name: &str, passed: bool) -> CaseOutcome {
+    fn outcome(name: &str, failures: &[(&str, FailureClass)]) -> CaseOutcome {
         let mut o = CaseOutcome::broken(
             name,
             PathBuf::from("x.json"),
-            Failure::new(FailureClass::Status, "x"),
+            Failure::new(FailureClass::Load, "x"),
         );
-        if passed {
-            o.status = CaseStatus::Passed;
-            o.failures.clear();
+        o.failures.clear();
+        let mut step = StepOutcome::start("s", "POST", "/v1/customers", StepStatus::Passed);
+        step.failures = failures
+            .iter()
+            .map(|(p, c)| Failure::at(*c, *p, "x"))
+            .collect();
+        if !failures.is_empty() {
+            step.status = StepStatus::Failed;
         }
+        o.status = if failures.is_empty() {
+            CaseStatus::Passed
+        } else {
+            CaseStatus::Failed
+        };
+        o.steps = vec![step];
         o
     }
 
+    const FILE: &str = "# header\n\
+        fails  # no names\n    POST /v1/customers  /body/name  missing\n\
+        passes\n    POST /v1/customers  /status  status\n\
+        coarse\n\
+        gone\n";
+
     #[test]
-    fn parses_names_comments_and_reasons() {
-        let e = Expectations::parse("# header\n\na/b  # no such endpoint\nc/d\n").unwrap();
-        assert_eq!(e.cases.len(), 2);
-        assert_eq!(e.cases["a/b"], "no such endpoint");
-        assert_eq!(e.cases["c/d"], "");
+    fn parses_cases_checks_and_reasons() {
+        let e = Expectations::parse(FILE).unwrap();
+        assert_eq!(e.cases.len(), 4);
+        assert_eq!(e.cases["fails"].reason, "no names");
+        assert_eq!(e.cases["fails"].checks.as_ref().unwrap().len(), 1);
+        assert_eq!(e.cases["coarse"].checks, None);
         let err = Expectations::parse("ok\nnot a name\n").unwrap_err();
         assert_eq!(err.line, 2);
+        let err = Expectations::parse("ok\n    POST /v1/x  /a  nonsense\n").unwrap_err();
+        assert!(err.message.contains("unknown kind"), "{}", err.message);
+        let err = Expectations::parse("    POST /v1/x  /a  status\n").unwrap_err();
+        assert_eq!(err.line, 1);
     }
 
     #[test]
-    fn verdicts_follow_the_list() {
-        let e = Expectations::parse("fails\npasses\ngone\n").unwrap();
+    fn a_new_failing_check_in_a_listed_case_is_a_regression() {
+        let e = Expectations::parse(FILE).unwrap();
         let mut outcomes = vec![
-            outcome("fails", false),
-            outcome("passes", true),
-            outcome("new", false),
+            outcome("coarse", &[("/body/a", FailureClass::Changed)]),
+            outcome(
+                "fails",
+                &[
+                    ("/body/name", FailureClass::Missing),
+                    ("/body/email", FailureClass::Missing),
+                ],
+            ),
+            outcome("new", &[("/status", FailureClass::Status)]),
+            outcome("passes", &[]),
         ];
         assert_eq!(e.apply(&mut outcomes), vec!["gone".to_owned()]);
         let verdicts: Vec<Verdict> = outcomes.iter().map(|o| o.verdict()).collect();
@@ -148,14 +269,33 @@ mod tests {
             verdicts,
             vec![
                 Verdict::ExpectedFailure,
-                Verdict::UnexpectedlyPassing,
-                Verdict::Failed
+                Verdict::Failed,
+                Verdict::Failed,
+                Verdict::UnexpectedlyPassing
             ]
         );
+        assert_eq!(outcomes[1].regressions.len(), 1);
+        assert_eq!(outcomes[1].regressions[0].pointer, "/body/email");
         let updated = e.updated(&outcomes);
         let names: Vec<&str> = updated.cases.keys().map(String::as_str).collect();
-        assert_eq!(names, vec!["fails", "gone", "new"]);
-        assert_eq!(updated.cases["new"], "status");
+        assert_eq!(names, vec!["coarse", "fails", "gone", "new"]);
+        assert_eq!(updated.cases["fails"].checks.as_ref().unwrap().len(), 2);
+        assert_eq!(updated.cases["fails"].reason, "no names");
         assert_eq!(Expectations::parse(&updated.render()).unwrap(), updated);
+    }
+
+    #[test]
+    fn fixed_checks_are_reported_without_failing() {
+        let e = Expectations::parse(
+            "c\n    POST /v1/customers  /body/name  missing\n    POST /v1/customers  /body/a%20b  changed\n",
+        )
+        .unwrap();
+        let keys = e.cases["c"].checks.as_ref().unwrap();
+        assert!(keys.iter().any(|k| k.pointer == "/body/a b"));
+        let mut outcomes = vec![outcome("c", &[("/body/name", FailureClass::Missing)])];
+        e.apply(&mut outcomes);
+        assert_eq!(outcomes[0].verdict(), Verdict::ExpectedFailure);
+        assert_eq!(outcomes[0].fixed.len(), 1);
+        assert!(e.render().contains("/body/a%20b  changed"));
     }
 }

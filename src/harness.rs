@@ -46,6 +46,7 @@ impl Layout {
 
 struct Shared {
     target: Box<dyn Target>,
+    level: crate::check::Level,
     schemas: SchemaSet,
     golden: PathBuf,
     /// Parallel cases hold it shared; exclusive cases hold it alone.
@@ -89,7 +90,20 @@ pub fn run_harness(layout: Layout) -> ExitCode {
                 .collect::<Vec<_>>()
                 .join("\n")
         })?;
+        let remote = std::env::var("CONFORM_TARGET").is_ok_and(|u| !u.trim().is_empty());
+        let level = match std::env::var("CONFORM_LEVEL")
+            .ok()
+            .filter(|l| !l.is_empty())
+        {
+            None => crate::session::default_level(remote),
+            Some(name) => {
+                <crate::check::Level as clap::ValueEnum>::from_str(&name, true).map_err(|_| {
+                    format!("CONFORM_LEVEL must be `strict` or `contract`, got `{name}`")
+                })?
+            }
+        };
         let shared = Shared {
+            level,
             target: target_from_env()?,
             schemas,
             golden: layout.golden.clone(),
@@ -103,6 +117,21 @@ pub fn run_harness(layout: Layout) -> ExitCode {
             Err(Failed::from(message.clone()))
         })],
     };
+    if let Some(filter) = args.filter.as_deref().filter(|_| !args.list) {
+        let matches = |name: &str| {
+            if args.exact {
+                name == filter
+            } else {
+                name.contains(filter)
+            }
+        };
+        if !trials.iter().any(|t| matches(t.name())) {
+            eprintln!(
+                "error: no case matches `{filter}`; `cargo test --test conformance -- --list` shows every case"
+            );
+            return ExitCode::FAILURE;
+        }
+    }
     libtest_mimic::run(&args, trials).exit_code()
 }
 
@@ -126,6 +155,7 @@ fn trials(suite: Suite, shared: Arc<Shared>) -> Vec<Trial> {
                 let ctx = Context {
                     target: shared.target.as_ref(),
                     schemas: &shared.schemas,
+                    level: shared.level,
                 };
                 let outcome = run_item(&item, ctx, &shared.golden);
                 if outcome.passed() {

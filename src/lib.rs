@@ -6,6 +6,7 @@
 
 pub mod bless;
 pub mod case;
+pub mod check;
 pub mod cli;
 pub mod compare;
 pub mod correlate;
@@ -19,13 +20,14 @@ pub mod ids;
 pub mod lint;
 pub mod listener;
 pub mod load;
-pub mod matrix;
 pub mod normalize;
 pub mod outcome;
 pub mod record;
 pub mod report;
 pub mod schema;
+pub mod score;
 pub mod server;
+pub mod session;
 pub mod suite;
 pub mod target;
 pub mod validate;

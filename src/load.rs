@@ -107,6 +107,7 @@ pub fn parse(name: &str, file: &Path, text: &str) -> Result<Case, LoadError> {
             response,
             list: Default::default(),
             normalize: Vec::new(),
+            subject: false,
         }],
         (None, Some(_), None) => {
             return Err(LoadError::at(
@@ -148,6 +149,7 @@ pub fn parse(name: &str, file: &Path, text: &str) -> Result<Case, LoadError> {
         rule.check()
             .map_err(|m| LoadError::at(file, format!("/normalize/{i}"), m))?;
     }
+    let lines = step_lines(text);
     let mut seen = BTreeSet::new();
     let mut named = Vec::with_capacity(steps.len());
     for (i, step) in steps.into_iter().enumerate() {
@@ -175,7 +177,8 @@ pub fn parse(name: &str, file: &Path, text: &str) -> Result<Case, LoadError> {
             ));
         }
         check_step(file, &pointer, &step)?;
-        named.push(NamedStep { name, step });
+        let line = lines.get(i).copied().unwrap_or(1);
+        named.push(NamedStep { name, step, line });
     }
     Ok(Case {
         name: name.to_owned(),
@@ -188,6 +191,79 @@ pub fn parse(name: &str, file: &Path, text: &str) -> Result<Case, LoadError> {
         normalize: raw.normalize,
         steps: named,
     })
+}
+
+/// The line (from 1) where each step starts: the elements of the top-level `steps` array, or
+/// the top-level `request` of a one-step case. A scan that tracks strings and nesting depth
+/// (iteratively, so deep nesting cannot overflow the stack); nothing is allocated per value.
+pub fn step_lines(text: &str) -> Vec<usize> {
+    let mut lines = Vec::new();
+    let mut line = 1;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut string_start = 0;
+    let mut last_key: Option<(usize, usize)> = None;
+    // Depth of the `steps` array while inside it, and whether an element is expected next.
+    let mut steps_depth: Option<usize> = None;
+    let mut expect_element = false;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'\n' {
+            line += 1;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+                if depth == 1 {
+                    last_key = Some((string_start, i));
+                }
+            }
+            continue;
+        }
+        if b.is_ascii_whitespace() {
+            continue;
+        }
+        if expect_element && Some(depth) == steps_depth {
+            if b != b']' {
+                lines.push(line);
+            }
+            expect_element = false;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                string_start = i + 1;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if b == b'[' && depth == 2 && key_is(text, last_key, "steps") {
+                    steps_depth = Some(depth);
+                    expect_element = true;
+                }
+                if b == b'{' && depth == 2 && key_is(text, last_key, "request") && lines.is_empty()
+                {
+                    lines.push(line);
+                }
+            }
+            b'}' | b']' => {
+                if Some(depth) == steps_depth {
+                    steps_depth = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            b',' if Some(depth) == steps_depth => expect_element = true,
+            _ => {}
+        }
+    }
+    lines
+}
+
+fn key_is(text: &str, key: Option<(usize, usize)>, name: &str) -> bool {
+    key.is_some_and(|(a, b)| text.get(a..b) == Some(name))
 }
 
 const METHODS: &[&str] = &["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"];

@@ -1,5 +1,6 @@
 //! Run results as plain data: owns [`CaseOutcome`], [`StepOutcome`], [`Failure`] and the
-//! classification of every failure into a [`FailureClass`], which every report shares.
+//! classification of every failure into a [`FailureClass`], which every report shares; and
+//! [`CheckKey`], what identifies a failing check across runs (for expectations and rankings).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -7,6 +8,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::check::{Endpoint, Tally};
 use crate::compare::{DiffKind, Difference};
 use crate::normalize::Snapshot;
 use crate::validate::Violation;
@@ -37,10 +39,12 @@ pub enum FailureClass {
     Changed,
     /// An id maps to a different symbol than in the golden file.
     IdIntegrity,
+    /// A list holds the expected items in another order.
+    ListOrder,
 }
 
 impl FailureClass {
-    pub const ALL: [FailureClass; 11] = [
+    pub const ALL: [FailureClass; 12] = [
         FailureClass::Load,
         FailureClass::Golden,
         FailureClass::Template,
@@ -52,6 +56,7 @@ impl FailureClass {
         FailureClass::Added,
         FailureClass::Changed,
         FailureClass::IdIntegrity,
+        FailureClass::ListOrder,
     ];
 
     /// The stable name used in reports (`id_integrity`).
@@ -68,6 +73,7 @@ impl FailureClass {
             FailureClass::Added => "added",
             FailureClass::Changed => "changed",
             FailureClass::IdIntegrity => "id_integrity",
+            FailureClass::ListOrder => "list_order",
         }
     }
 
@@ -85,7 +91,13 @@ impl FailureClass {
             FailureClass::Added => "field added",
             FailureClass::Changed => "value changed",
             FailureClass::IdIntegrity => "id integrity broken",
+            FailureClass::ListOrder => "list order differs",
         }
+    }
+
+    /// The class named `name` (as [`FailureClass::name`] spells it).
+    pub fn from_name(name: &str) -> Option<FailureClass> {
+        FailureClass::ALL.into_iter().find(|c| c.name() == name)
     }
 
     /// The class of one comparison difference.
@@ -96,6 +108,7 @@ impl FailureClass {
             FailureClass::IdIntegrity
         } else {
             match difference.kind {
+                DiffKind::Order => FailureClass::ListOrder,
                 DiffKind::Missing => FailureClass::Missing,
                 DiffKind::Added => FailureClass::Added,
                 DiffKind::Changed => FailureClass::Changed,
@@ -139,6 +152,9 @@ impl Failure {
     pub fn from_difference(difference: &Difference) -> Failure {
         let class = FailureClass::of_difference(difference);
         let message = match (&difference.expected, &difference.actual) {
+            (Some(e), Some(a)) if difference.kind == DiffKind::Order => {
+                format!("expected items in the order {e}, got {a}")
+            }
             (Some(e), Some(a)) => format!("expected {e}, got {a}"),
             (Some(e), None) => format!("expected {e}, got nothing"),
             (None, Some(a)) => format!("unexpected {a}"),
@@ -170,6 +186,35 @@ pub enum StepStatus {
     NotRun,
 }
 
+/// What identifies a failing check across runs: the endpoint it belongs to (none for a
+/// failure of the case file or golden file), the JSON pointer (or `-`) and the kind.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct CheckKey {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<Endpoint>,
+    pub pointer: String,
+    pub kind: FailureClass,
+}
+
+impl CheckKey {
+    pub fn new(endpoint: Option<&Endpoint>, failure: &Failure) -> CheckKey {
+        CheckKey {
+            endpoint: endpoint.cloned(),
+            pointer: failure.pointer.clone().unwrap_or_else(|| "-".to_owned()),
+            kind: failure.class,
+        }
+    }
+}
+
+impl std::fmt::Display for CheckKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.endpoint {
+            Some(endpoint) => write!(f, "{endpoint}  {}  {}", self.pointer, self.kind.name()),
+            None => write!(f, "case  {}  {}", self.pointer, self.kind.name()),
+        }
+    }
+}
+
 /// The result of one step.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepOutcome {
@@ -177,15 +222,29 @@ pub struct StepOutcome {
     pub method: String,
     /// The path actually sent, query string included.
     pub path: String,
+    /// The endpoint the step's checks count for.
+    pub endpoint: Endpoint,
+    /// The line of the case file where the step starts (0 when unknown).
+    pub line: usize,
+    /// Whether the step is what the case tests (rather than setup for it).
+    pub subject: bool,
+    /// Whether the step's checks count for its endpoint (not when an earlier setup step
+    /// failed).
+    pub charged: bool,
     pub status: StepStatus,
+    pub checks: Tally,
+    /// Whether the target answered at all (a status line, even when the body was unusable).
+    #[serde(skip)]
+    pub reached: bool,
     /// The HTTP status the target answered, if it answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
     pub failures: Vec<Failure>,
-    /// Schema warnings (undocumented attributes) that do not fail the step.
-    pub warnings: Vec<Violation>,
+    /// Differences the level does not count as failures, and schema warnings (undocumented
+    /// attributes).
+    pub warnings: Vec<Failure>,
     /// Unified diff against the golden file; empty when equal.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub diff: String,
@@ -204,7 +263,13 @@ impl StepOutcome {
             name: name.to_owned(),
             method: method.to_owned(),
             path: path.to_owned(),
+            endpoint: Endpoint::of(method, path),
+            line: 0,
+            subject: true,
+            charged: true,
             status,
+            checks: Tally::default(),
+            reached: false,
             http_status: None,
             duration: Duration::ZERO,
             failures: Vec::new(),
@@ -226,6 +291,8 @@ fn millis<S: serde::Serializer>(duration: &Duration, s: S) -> Result<S::Ok, S::E
 pub enum CaseStatus {
     Passed,
     Failed,
+    /// A setup step failed, so the subject steps could not be judged.
+    Blocked,
     /// Not run (`--fail-fast` stopped the run first).
     Skipped,
 }
@@ -242,10 +309,19 @@ pub struct CaseOutcome {
     /// Failures that belong to no step (the case file or golden file is broken).
     pub failures: Vec<Failure>,
     pub steps: Vec<StepOutcome>,
+    /// The endpoint of the setup step that failed, when the case is blocked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<Endpoint>,
     /// Set when an expectations file lists this case as a known failure (with its reason, or
     /// an empty string).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_failure: Option<String>,
+    /// Failing checks the expectations file does not list for this case.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub regressions: Vec<CheckKey>,
+    /// Checks the expectations file lists for this case that no longer fail.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<CheckKey>,
 }
 
 /// A case's result once expectations are taken into account.
@@ -254,6 +330,8 @@ pub struct CaseOutcome {
 pub enum Verdict {
     Passed,
     Failed,
+    /// A setup step failed (see [`CaseStatus::Blocked`]); fails the run like a failure.
+    Blocked,
     Skipped,
     /// Failed, and listed as a known failure.
     ExpectedFailure,
@@ -264,13 +342,17 @@ pub enum Verdict {
 impl Verdict {
     /// Whether this verdict fails the run.
     pub fn is_bad(self) -> bool {
-        matches!(self, Verdict::Failed | Verdict::UnexpectedlyPassing)
+        matches!(
+            self,
+            Verdict::Failed | Verdict::Blocked | Verdict::UnexpectedlyPassing
+        )
     }
 
     pub fn name(self) -> &'static str {
         match self {
             Verdict::Passed => "passed",
             Verdict::Failed => "failed",
+            Verdict::Blocked => "blocked",
             Verdict::Skipped => "skipped",
             Verdict::ExpectedFailure => "expected_failure",
             Verdict::UnexpectedlyPassing => "unexpectedly_passing",
@@ -280,12 +362,15 @@ impl Verdict {
 
 impl CaseOutcome {
     pub fn verdict(&self) -> Verdict {
-        match (self.status, self.expected_failure.is_some()) {
-            (CaseStatus::Skipped, _) => Verdict::Skipped,
-            (CaseStatus::Passed, false) => Verdict::Passed,
-            (CaseStatus::Passed, true) => Verdict::UnexpectedlyPassing,
-            (CaseStatus::Failed, false) => Verdict::Failed,
-            (CaseStatus::Failed, true) => Verdict::ExpectedFailure,
+        let listed = self.expected_failure.is_some();
+        let regressed = !self.regressions.is_empty();
+        match self.status {
+            CaseStatus::Skipped => Verdict::Skipped,
+            CaseStatus::Passed if listed => Verdict::UnexpectedlyPassing,
+            CaseStatus::Passed => Verdict::Passed,
+            _ if listed && !regressed => Verdict::ExpectedFailure,
+            CaseStatus::Blocked => Verdict::Blocked,
+            CaseStatus::Failed => Verdict::Failed,
         }
     }
 
@@ -299,7 +384,10 @@ impl CaseOutcome {
             duration: Duration::ZERO,
             failures: vec![failure],
             steps: Vec::new(),
+            blocked_by: None,
             expected_failure: None,
+            regressions: Vec::new(),
+            fixed: Vec::new(),
         }
     }
 
@@ -322,6 +410,35 @@ impl CaseOutcome {
             .chain(self.steps.iter().flat_map(|s| s.failures.iter()))
     }
 
+    /// The keys of every failing check of the case, each once, sorted.
+    pub fn failing_checks(&self) -> Vec<CheckKey> {
+        let mut keys: Vec<CheckKey> = self
+            .failures
+            .iter()
+            .map(|f| CheckKey::new(None, f))
+            .chain(self.steps.iter().flat_map(|s| {
+                s.failures
+                    .iter()
+                    .map(move |f| CheckKey::new(Some(&s.endpoint), f))
+            }))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// Checks over every step of the case (case-level failures count as failed checks).
+    pub fn checks(&self) -> Tally {
+        let mut tally = Tally {
+            failed: self.failures.len(),
+            ..Tally::default()
+        };
+        for step in &self.steps {
+            tally.add(step.checks);
+        }
+        tally
+    }
+
     /// The failure classes of this case, each once, sorted.
     pub fn classes(&self) -> Vec<FailureClass> {
         let mut classes: Vec<FailureClass> = self.all_failures().map(|f| f.class).collect();
@@ -341,13 +458,17 @@ impl CaseOutcome {
 pub struct Summary {
     pub passed: usize,
     pub failed: usize,
+    /// Blocked by a failing setup step (not counted in `failed`, but failing the run).
+    pub blocked: usize,
     pub skipped: usize,
     /// Failed as the expectations file says (counted in neither `passed` nor `failed`).
     pub expected_failures: usize,
     /// Passed although listed as known failures (counted in `failed`: they fail the run).
     pub unexpectedly_passing: usize,
-    /// Failing steps (or cases, for case-level failures) per class.
+    /// Failing cases per class.
     pub classes: BTreeMap<&'static str, usize>,
+    /// Checks over every step that ran.
+    pub checks: Tally,
 }
 
 impl Summary {
@@ -357,6 +478,7 @@ impl Summary {
             match outcome.verdict() {
                 Verdict::Passed => summary.passed += 1,
                 Verdict::Failed => summary.failed += 1,
+                Verdict::Blocked => summary.blocked += 1,
                 Verdict::Skipped => summary.skipped += 1,
                 Verdict::ExpectedFailure => summary.expected_failures += 1,
                 Verdict::UnexpectedlyPassing => {
@@ -367,6 +489,7 @@ impl Summary {
             for class in outcome.classes() {
                 *summary.classes.entry(class.name()).or_default() += 1;
             }
+            summary.checks.add(outcome.checks());
         }
         summary
     }
@@ -375,6 +498,9 @@ impl Summary {
     /// `, N unexpectedly passing` when there are any.
     pub fn line(&self) -> String {
         let mut line = format!("{} passed, {} failed", self.passed, self.failed);
+        if self.blocked > 0 {
+            line.push_str(&format!(", {} blocked", self.blocked));
+        }
         if self.skipped > 0 {
             line.push_str(&format!(", {} skipped", self.skipped));
         }
@@ -390,8 +516,8 @@ impl Summary {
         line
     }
 
-    /// Whether the run passes: nothing failed and nothing passed unexpectedly.
+    /// Whether the run passes: nothing failed or was blocked, and nothing passed unexpectedly.
     pub fn ok(&self) -> bool {
-        self.failed == 0
+        self.failed == 0 && self.blocked == 0
     }
 }

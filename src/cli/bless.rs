@@ -64,6 +64,7 @@ pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> ExitCode {
             let ctx = Context {
                 target: target.as_ref(),
                 schemas: &schemas,
+                level: crate::check::Level::Strict,
             };
             let outcome = run_case(case, existing.as_ref(), ctx);
             match golden_from_run(case, &outcome, existing.as_ref()) {

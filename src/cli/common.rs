@@ -122,6 +122,19 @@ impl TargetArgs {
         }
     }
 
+    /// Whether a URL was given (rather than the built-in replay target).
+    pub fn is_remote(&self) -> bool {
+        self.target.as_deref().is_some_and(|u| !u.trim().is_empty())
+    }
+
+    /// The target as reports show it: the URL without credentials, or `replay`.
+    pub fn display_name(&self) -> String {
+        match self.target.as_deref().filter(|u| !u.trim().is_empty()) {
+            Some(url) => crate::target::http::without_credentials(url),
+            None => "replay".to_owned(),
+        }
+    }
+
     pub fn build(&self) -> Result<Box<dyn Target>, String> {
         let Some(url) = self.target.as_deref().filter(|u| !u.trim().is_empty()) else {
             return Ok(Box::new(ReplayTarget));

@@ -1,8 +1,69 @@
-//! Exit codes of the `conform` binary.
+//! Exit codes and the one place that turns errors and run ends into them and into messages.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::common::Reported;
+use crate::session::RunEnd;
 
 /// Everything selected passed (or the command did what it was asked).
 pub const SUCCESS: u8 = 0;
-/// The run happened and something deviates: failing cases, lint errors, drift.
+/// The run happened and something deviates: failing or blocked cases, regressions against the
+/// expectations file, lint errors, drift.
 pub const FAILURES: u8 = 1;
-/// The run could not happen: bad flags, unreadable folders, broken schemas.
+/// The run could not happen: bad flags, an invalid corpus, unreadable folders, broken schemas.
 pub const USAGE: u8 = 2;
+/// The target could not be used: connection refused, every request timing out, TLS failure.
+/// Expectations never turn this into success.
+pub const TARGET_UNUSABLE: u8 = 3;
+
+/// Why a command stopped early.
+#[derive(Debug)]
+pub enum Error {
+    /// A usage or input problem, not yet printed.
+    Usage(String),
+    /// Already printed where it happened.
+    Reported,
+}
+
+impl From<Reported> for Error {
+    fn from(_: Reported) -> Error {
+        Error::Reported
+    }
+}
+
+/// The exit code of a command's result, printing the error if it was not printed yet.
+pub fn finish(result: Result<ExitCode, Error>) -> ExitCode {
+    match result {
+        Ok(code) => code,
+        Err(Error::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(USAGE)
+        }
+        Err(Error::Reported) => ExitCode::from(USAGE),
+    }
+}
+
+/// The exit code of a finished run (`--update-expect` passes when the file was written).
+pub fn for_run(end: RunEnd, updating: bool) -> ExitCode {
+    ExitCode::from(match end {
+        RunEnd::TargetUnusable => TARGET_UNUSABLE,
+        RunEnd::Passed => SUCCESS,
+        RunEnd::Deviations if updating => SUCCESS,
+        RunEnd::Deviations => FAILURES,
+    })
+}
+
+/// Writes to stdout; a closed stdout (`conform list | head -1`) is not an error, so the
+/// command ends quietly with the exit code it would have had.
+pub fn print_stdout(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(err) => Err(Error::Usage(format!("cannot write to stdout: {err}"))),
+    }
+}

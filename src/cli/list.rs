@@ -62,6 +62,8 @@ pub fn list_command(dirs: &Dirs, args: ListArgs) -> ExitCode {
     if !args.names {
         out.push_str(&format!("{} cases\n", suite.items.len()));
     }
-    print!("{out}");
+    if let Err(err) = exit::print_stdout(&out) {
+        return exit::finish(Err(err));
+    }
     ExitCode::from(exit::SUCCESS)
 }

@@ -2,17 +2,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::Args;
-use serde_json::Value;
 
 use super::common::{Dirs, TargetArgs};
 use super::exit;
-use crate::engine::Context;
-use crate::matrix::build;
-use crate::report::{json, RunInfo};
-use crate::suite::{run, RunOptions};
+use crate::report::json::Json;
+use crate::report::matrix::{build, SavedReport};
+use crate::report::{Reporter, RunReport};
+use crate::session::{default_level, execute, options, RunPlan};
 use crate::write::write_atomic;
 
 #[derive(Debug, Args)]
@@ -53,90 +51,69 @@ fn write_beside(path: &Path, text: &str) -> Result<PathBuf, String> {
 }
 
 pub fn matrix_command(dirs: &Dirs, args: MatrixArgs) -> ExitCode {
-    let mut reports: Vec<(String, Value)> = Vec::new();
-    let usage = |message: String| {
-        eprintln!("error: {message}");
-        ExitCode::from(exit::USAGE)
-    };
+    exit::finish(matrix(dirs, args))
+}
+
+fn matrix(dirs: &Dirs, args: MatrixArgs) -> Result<ExitCode, exit::Error> {
+    let usage = exit::Error::Usage;
     if args.targets.is_empty() && args.reports.is_empty() {
-        return usage("give at least one --target NAME=URL or --report NAME=FILE".to_owned());
+        return Err(usage(
+            "give at least one --target NAME=URL or --report NAME=FILE".to_owned(),
+        ));
     }
+    let mut reports: Vec<(String, SavedReport)> = Vec::new();
     for spec in &args.reports {
-        let (name, file) = match split(spec) {
-            Ok(pair) => pair,
-            Err(m) => return usage(m),
-        };
-        let value = std::fs::read_to_string(&file)
+        let (name, file) = split(spec).map_err(usage)?;
+        let report = std::fs::read_to_string(&file)
             .map_err(|e| format!("{file}: {e}"))
-            .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("{file}: {e}")));
-        match value {
-            Ok(v) => reports.push((name, v)),
-            Err(m) => return usage(m),
-        }
+            .and_then(|t| SavedReport::parse(&t).map_err(|e| format!("{file}: {e}")))
+            .map_err(usage)?;
+        reports.push((name, report));
     }
     if !args.targets.is_empty() {
-        let Ok(suite) = dirs.load_suite(&[]) else {
-            return ExitCode::from(exit::USAGE);
-        };
-        let Ok(schemas) = dirs.load_schemas() else {
-            return ExitCode::from(exit::USAGE);
-        };
+        let suite = dirs.load_suite(&[])?;
+        let schemas = dirs.load_schemas()?;
         for spec in &args.targets {
-            let (name, url) = match split(spec) {
-                Ok(pair) => pair,
-                Err(m) => return usage(m),
-            };
+            let (name, url) = split(spec).map_err(usage)?;
             let target_args = TargetArgs::for_url((url != "replay").then(|| url.clone()));
-            let target = match target_args.build() {
-                Ok(t) => t,
-                Err(m) => return usage(m),
+            let target = target_args.build().map_err(usage)?;
+            let plan = RunPlan {
+                suite: &suite,
+                schemas: &schemas,
+                target: target.as_ref(),
+                target_name: target_args.display_name(),
+                level: default_level(target_args.is_remote()),
+                options: options(dirs.golden.clone(), args.jobs, false),
+                expectations: None,
             };
-            let options = RunOptions {
-                golden_root: dirs.golden.clone(),
-                jobs: args
-                    .jobs
-                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-                fail_fast: false,
-            };
-            let started = Instant::now();
-            let outcomes = run(
-                &suite,
-                Context {
-                    target: target.as_ref(),
-                    schemas: &schemas,
-                },
-                &options,
-                &|_| {},
-            );
-            let info = RunInfo {
-                target: url.clone(),
-                duration: started.elapsed(),
-            };
-            let text = json::render(&outcomes, &info);
-            match serde_json::from_str(&text) {
-                Ok(v) => reports.push((name, v)),
-                Err(e) => return usage(e.to_string()),
-            }
+            let finished = execute(&plan, &|_| {});
+            let text = Json.render(&RunReport::new(&finished.outcomes, finished.info.clone()));
+            reports.push((name, SavedReport::parse(&text).map_err(usage)?));
         }
     }
-    let matrix = match build(&reports) {
-        Ok(m) => m,
-        Err(m) => return usage(m),
-    };
-    match write_beside(&args.out, &matrix.to_html()) {
-        Ok(path) => println!("wrote {}", path.display()),
-        Err(m) => return usage(m),
-    }
+    let matrix = build(&reports);
+    let path = write_beside(&args.out, &matrix.to_html()).map_err(usage)?;
+    let mut out = format!("wrote {}\n", path.display());
     if let Some(path) = &args.json {
-        if let Err(m) = write_beside(path, &matrix.to_json()) {
-            return usage(m);
-        }
+        write_beside(path, &matrix.to_json()).map_err(usage)?;
     }
-    for (name, totals) in matrix.implementations.iter().zip(&matrix.totals) {
-        println!(
-            "{name}: {} passed, {} failed, {} expected failures, {} errors, {} absent",
-            totals.pass, totals.fail, totals.expected_failure, totals.error, totals.absent
-        );
+    for ((name, totals), checks) in matrix
+        .implementations
+        .iter()
+        .zip(&matrix.totals)
+        .zip(&matrix.checks)
+    {
+        out.push_str(&format!(
+            "{name}: {} passed, {} failed, {} blocked, {} expected failures, {} errors, {} absent; {} of checks passed\n",
+            totals.pass,
+            totals.fail,
+            totals.blocked,
+            totals.expected_failure,
+            totals.error,
+            totals.absent,
+            checks.percent().map_or("-".to_owned(), |p| format!("{p:.1}%"))
+        ));
     }
-    ExitCode::from(exit::SUCCESS)
+    exit::print_stdout(&out)?;
+    Ok(ExitCode::from(exit::SUCCESS))
 }

@@ -7,6 +7,7 @@ pub mod exit;
 mod lint;
 mod list;
 mod matrix;
+mod progress;
 mod record;
 mod run;
 mod schemas;
@@ -56,7 +57,7 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run(args) => run::run_command(&cli.dirs, args),
+        Command::Run(args) => exit::finish(run::run_command(&cli.dirs, args)),
         Command::List(args) => list::list_command(&cli.dirs, args),
         Command::Bless(args) => bless::bless_command(&cli.dirs, args),
         Command::Lint(args) => lint::lint_command(&cli.dirs, args),

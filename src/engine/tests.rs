@@ -82,6 +82,7 @@ fn run(case: &Case, golden: Option<&GoldenFile>, target: &dyn Target) -> CaseOut
         Context {
             target,
             schemas: &schemas,
+            level: crate::check::Level::Strict,
         },
     )
 }

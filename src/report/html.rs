@@ -5,8 +5,18 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::{escape_markup as escape, RunInfo};
-use crate::outcome::{CaseOutcome, FailureClass, StepStatus, Summary, Verdict};
+use super::{escape_markup as escape, Reporter, RunReport};
+use crate::outcome::{FailureClass, StepStatus, Verdict};
+
+/// One self-contained page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Html;
+
+impl Reporter for Html {
+    fn render(&self, run: &RunReport<'_>) -> String {
+        render(run)
+    }
+}
 
 pub const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}\
@@ -41,15 +51,17 @@ fn diff_html(diff: &str) -> String {
 fn verdict_class(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Passed => "pass",
-        Verdict::Failed | Verdict::UnexpectedlyPassing => "fail",
+        Verdict::Failed | Verdict::Blocked | Verdict::UnexpectedlyPassing => "fail",
         Verdict::ExpectedFailure => "xfail",
         Verdict::Skipped => "skip",
     }
 }
 
 /// The run as one HTML page.
-pub fn render(outcomes: &[CaseOutcome], info: &RunInfo) -> String {
-    let summary = Summary::of(outcomes);
+fn render(run: &RunReport<'_>) -> String {
+    let outcomes = run.cases;
+    let info = &run.info;
+    let summary = &run.summary;
     let mut out = String::new();
     let _ = write!(
         out,
@@ -63,9 +75,25 @@ pub fn render(outcomes: &[CaseOutcome], info: &RunInfo) -> String {
     );
     let _ = writeln!(
         out,
-        "<p id=\"summary\"><span class=\"pass\" id=\"passed\">{}</span> passed, <span class=\"fail\" id=\"failed\">{}</span> failed, <span class=\"skip\" id=\"skipped\">{}</span> skipped, <span class=\"xfail\" id=\"expected\">{}</span> expected failures, <span id=\"unexpected\">{}</span> unexpectedly passing</p>",
-        summary.passed, summary.failed, summary.skipped, summary.expected_failures, summary.unexpectedly_passing
+        "<p id=\"summary\"><span class=\"pass\" id=\"passed\">{}</span> passed, <span class=\"fail\" id=\"failed\">{}</span> failed, <span class=\"fail\" id=\"blocked\">{}</span> blocked, <span class=\"skip\" id=\"skipped\">{}</span> skipped, <span class=\"xfail\" id=\"expected\">{}</span> expected failures, <span id=\"unexpected\">{}</span> unexpectedly passing</p>",
+        summary.passed, summary.failed, summary.blocked, summary.skipped, summary.expected_failures, summary.unexpectedly_passing
     );
+    out.push_str("<h2>Checks per endpoint</h2><table><tr><th>endpoint</th><th>score</th><th>passed</th><th>failed</th><th>warned</th><th>cases failed</th><th>blocked</th></tr>\n");
+    for e in &run.endpoints {
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{} {}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&e.method),
+            escape(&e.path),
+            e.checks.percent().map_or("-".to_owned(), |p| format!("{p:.1}%")),
+            e.checks.passed,
+            e.checks.failed,
+            e.checks.warned,
+            e.cases.failed,
+            e.cases.blocked
+        );
+    }
+    out.push_str("</table>\n");
     if !summary.classes.is_empty() {
         out.push_str(
             "<h2>Failing cases by class</h2><table><tr><th>class</th><th>cases</th></tr>\n",
@@ -86,7 +114,7 @@ pub fn render(outcomes: &[CaseOutcome], info: &RunInfo) -> String {
         let counts = groups.entry(o.group()).or_default();
         match o.verdict() {
             Verdict::Passed => counts[0] += 1,
-            Verdict::Failed | Verdict::UnexpectedlyPassing => counts[1] += 1,
+            Verdict::Failed | Verdict::Blocked | Verdict::UnexpectedlyPassing => counts[1] += 1,
             Verdict::ExpectedFailure => counts[2] += 1,
             Verdict::Skipped => counts[3] += 1,
         }
@@ -116,7 +144,10 @@ pub fn render(outcomes: &[CaseOutcome], info: &RunInfo) -> String {
             escape(&o.name),
             escape(&classes.join(", "))
         );
-        if matches!(verdict, Verdict::Failed | Verdict::ExpectedFailure) {
+        if matches!(
+            verdict,
+            Verdict::Failed | Verdict::Blocked | Verdict::ExpectedFailure
+        ) {
             for f in &o.failures {
                 let _ = write!(
                     out,

@@ -1,11 +1,129 @@
-//! The human report: owns [`render_case`] (what a person needs about one case: each failing
-//! step with its failures by JSON pointer, the coloured diff and a `curl` line to reproduce it)
-//! and [`render_summary`] (failures by class and the final `N passed, N failed` line).
+//! The human report: owns [`Human`], which prints what to fix first (the top differences
+//! ranked by the cases they touch), then each case (a failing one with its failures by JSON
+//! pointer, the coloured diff and a `curl` line to reproduce it), then the score per endpoint
+//! and the summary, ending with the plain `N passed, N failed` line.
 
 use std::fmt::Write;
 
-use super::Style;
-use crate::outcome::{CaseOutcome, CaseStatus, Failure, StepStatus, Summary, Verdict};
+use super::{Reporter, RunReport, Style};
+use crate::outcome::{CaseOutcome, CaseStatus, Failure, StepStatus, Verdict};
+
+/// How many ranked differences the report shows.
+pub const TOP_DIFFERENCES: usize = 10;
+
+/// The human report; `quiet` leaves out passing and expected-failing cases.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Human {
+    pub style: Style,
+    pub quiet: bool,
+}
+
+impl Reporter for Human {
+    fn render(&self, run: &RunReport<'_>) -> String {
+        let style = self.style;
+        let mut out = render_ranked(run, style);
+        for outcome in run.cases {
+            let verdict = outcome.verdict();
+            if self.quiet && matches!(verdict, Verdict::Passed | Verdict::ExpectedFailure) {
+                continue;
+            }
+            out.push_str(&render_case(outcome, style));
+        }
+        out.push_str(&render_endpoints(run, style));
+        out.push_str(&render_summary(run, style));
+        out
+    }
+}
+
+/// The top differences, most cases first.
+pub fn render_ranked(run: &RunReport<'_>, style: Style) -> String {
+    let mut out = String::new();
+    if run.differences.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{} ({} kinds of failing check; the first {} by cases touched)",
+        style.bold("top differences"),
+        run.differences.len(),
+        run.differences.len().min(TOP_DIFFERENCES)
+    );
+    let rows: Vec<[String; 4]> = run
+        .differences
+        .iter()
+        .take(TOP_DIFFERENCES)
+        .map(|d| {
+            [
+                format!("{} {}", d.method, d.path),
+                d.pointer.clone(),
+                d.kind.clone(),
+                format!(
+                    "{} step{} in {} case{}  (e.g. {})",
+                    d.steps,
+                    if d.steps == 1 { "" } else { "s" },
+                    d.cases,
+                    if d.cases == 1 { "" } else { "s" },
+                    d.example
+                ),
+            ]
+        })
+        .collect();
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let (w0, w1, w2) = (width(0), width(1), width(2));
+    for [endpoint, pointer, kind, reach] in &rows {
+        let _ = writeln!(
+            out,
+            "  {endpoint:w0$}  {pointer:w1$}  {}  {reach}",
+            style.red(&format!("{kind:w2$}"))
+        );
+    }
+    out.push('\n');
+    out
+}
+
+/// The share of checks passed per endpoint.
+pub fn render_endpoints(run: &RunReport<'_>, style: Style) -> String {
+    let mut out = String::new();
+    if run.endpoints.is_empty() {
+        return out;
+    }
+    let names: Vec<String> = run
+        .endpoints
+        .iter()
+        .map(|e| format!("{} {}", e.method, e.path))
+        .collect();
+    let w = names.iter().map(String::len).max().unwrap_or(0).max(8);
+    let _ = writeln!(
+        out,
+        "\n{}",
+        style.bold(&format!(
+            "{:w$}  {:>6}  {:>7} {:>7} {:>7}  {:>5} {:>5} {:>7}",
+            "endpoint", "score", "passed", "failed", "warned", "cases", "fail", "blocked"
+        ))
+    );
+    for (name, e) in names.iter().zip(&run.endpoints) {
+        let percent = e
+            .checks
+            .percent()
+            .map_or("-".to_owned(), |p| format!("{p:.1}%"));
+        let painted = if e.checks.failed == 0 {
+            style.green(&format!("{percent:>6}"))
+        } else {
+            style.red(&format!("{percent:>6}"))
+        };
+        let _ = writeln!(
+            out,
+            "{name:w$}  {painted}  {:>7} {:>7} {:>7}  {:>5} {:>5} {:>7}",
+            e.checks.passed,
+            e.checks.failed,
+            e.checks.warned,
+            e.cases.passed + e.cases.failed + e.cases.blocked,
+            e.cases.failed,
+            e.cases.blocked
+        );
+    }
+    out
+}
 
 /// One status line per case, plus the details of a failing case.
 pub fn render_case(outcome: &CaseOutcome, style: Style) -> String {
@@ -26,6 +144,23 @@ pub fn render_case(outcome: &CaseOutcome, style: Style) -> String {
                     format!(": {reason}")
                 }
             );
+            for key in &outcome.fixed {
+                let _ = writeln!(out, "    fixed (remove from the expectations file): {key}");
+            }
+            return out;
+        }
+        Verdict::Failed if outcome.expected_failure.is_some() => {
+            let _ = writeln!(
+                out,
+                "{} {}: {} check(s) fail that the expectations file does not list (a regression)",
+                style.red("FAIL"),
+                style.bold(&outcome.name),
+                outcome.regressions.len()
+            );
+            for key in &outcome.regressions {
+                let _ = writeln!(out, "    new: {key}");
+            }
+            out.push_str(&render_details(outcome, style));
             return out;
         }
         Verdict::UnexpectedlyPassing => {
@@ -45,6 +180,20 @@ pub fn render_case(outcome: &CaseOutcome, style: Style) -> String {
         }
         CaseStatus::Skipped => {
             let _ = writeln!(out, "{} {}", style.yellow("skip"), outcome.name);
+        }
+        CaseStatus::Blocked => {
+            let _ = writeln!(
+                out,
+                "{} {} {}: a setup step failed ({}); the subject was not judged",
+                style.yellow("BLOCKED"),
+                style.bold(&outcome.name),
+                style.dim(&format!("({})", outcome.file.display())),
+                outcome
+                    .blocked_by
+                    .as_ref()
+                    .map_or(String::new(), |e| format!("blocked by {e}"))
+            );
+            out.push_str(&render_details(outcome, style));
         }
         CaseStatus::Failed => {
             let _ = writeln!(
@@ -108,11 +257,10 @@ pub fn render_details(outcome: &CaseOutcome, style: Style) -> String {
         if let Some((step, warning)) = first {
             let _ = writeln!(
                 out,
-                "    {} {warnings} schema warning(s), first in step `{}` at /body{}: {}",
+                "    {} {warnings} warning(s), first in step `{}`: {}",
                 style.yellow("warning:"),
                 step.name,
-                warning.pointer,
-                warning.message
+                failure_line(warning, Style::default())
             );
         }
     }
@@ -131,9 +279,9 @@ fn failure_line(failure: &Failure, style: Style) -> String {
     )
 }
 
-/// Failure classes (when any) and the final line.
-pub fn render_summary(outcomes: &[CaseOutcome], style: Style) -> String {
-    let summary = Summary::of(outcomes);
+/// Failure classes (when any), checks, and the final line.
+pub fn render_summary(run: &RunReport<'_>, style: Style) -> String {
+    let summary = &run.summary;
     let mut out = String::new();
     if !summary.classes.is_empty() {
         let classes: Vec<String> = crate::outcome::FailureClass::ALL
@@ -152,6 +300,18 @@ pub fn render_summary(outcomes: &[CaseOutcome], style: Style) -> String {
             classes.join(", ")
         );
     }
+    let c = summary.checks;
+    let _ = writeln!(
+        out,
+        "{} {} passed, {} failed, {} warned ({} level{})",
+        style.bold("checks:"),
+        c.passed,
+        c.failed,
+        c.warned,
+        run.info.level.name(),
+        c.percent()
+            .map_or(String::new(), |p| format!(", {p:.1}% passed"))
+    );
     // The last line stays plain so scripts can read it.
     let _ = writeln!(out, "{}", summary.line());
     out

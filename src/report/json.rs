@@ -1,21 +1,28 @@
-//! The JSON report: owns [`render`], one document describing a run, documented in
-//! `docs/report-format.md`. Keys are stable; cases are sorted by name.
+//! The JSON report: owns [`Json`] (one document describing a run, documented in
+//! `docs/report-format.md` and `docs/report.schema.json`) and [`JsonLines`] (one object per
+//! case). Keys are stable; cases are sorted by name.
 
 use serde::Serialize;
 
-use super::RunInfo;
+use super::{Reporter, RunReport};
+use crate::check::{Level, Tally};
 use crate::outcome::{CaseOutcome, Summary, Verdict};
+use crate::score::{EndpointScore, RankedDifference};
 
 /// Version of the report's shape; bumped on incompatible changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Serialize)]
-struct Report<'a> {
+struct Document<'a> {
     format_version: u32,
     conform_version: &'static str,
     target: &'a str,
+    level: Level,
     duration_ms: f64,
     summary: &'a Summary,
+    checks: Tally,
+    endpoints: &'a [EndpointScore],
+    differences: &'a [RankedDifference],
     cases: Vec<CaseEntry<'a>>,
 }
 
@@ -24,38 +31,56 @@ struct CaseEntry<'a> {
     verdict: Verdict,
     #[serde(flatten)]
     outcome: &'a CaseOutcome,
+    checks: Tally,
     classes: Vec<&'static str>,
 }
 
-/// The whole run as pretty-printed JSON with a final newline.
-pub fn render(outcomes: &[CaseOutcome], info: &RunInfo) -> String {
-    let summary = Summary::of(outcomes);
-    let report = Report {
-        format_version: FORMAT_VERSION,
-        conform_version: env!("CARGO_PKG_VERSION"),
-        target: &info.target,
-        duration_ms: (info.duration.as_secs_f64() * 1000.0).round(),
-        summary: &summary,
-        cases: outcomes
-            .iter()
-            .map(|outcome| CaseEntry {
-                verdict: outcome.verdict(),
-                outcome,
-                classes: outcome.classes().iter().map(|c| c.name()).collect(),
-            })
-            .collect(),
-    };
-    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-    text.push('\n');
-    text
+impl<'a> CaseEntry<'a> {
+    fn new(outcome: &'a CaseOutcome) -> CaseEntry<'a> {
+        CaseEntry {
+            verdict: outcome.verdict(),
+            outcome,
+            checks: outcome.checks(),
+            classes: outcome.classes().iter().map(|c| c.name()).collect(),
+        }
+    }
 }
 
-/// One line of JSON for one case (for `--format json`).
-pub fn render_line(outcome: &CaseOutcome) -> String {
-    let entry = CaseEntry {
-        verdict: outcome.verdict(),
-        outcome,
-        classes: outcome.classes().iter().map(|c| c.name()).collect(),
-    };
-    serde_json::to_string(&entry).unwrap_or_default()
+/// The whole run as one pretty-printed document.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json;
+
+impl Reporter for Json {
+    fn render(&self, run: &RunReport<'_>) -> String {
+        let document = Document {
+            format_version: FORMAT_VERSION,
+            conform_version: env!("CARGO_PKG_VERSION"),
+            target: &run.info.target,
+            level: run.info.level,
+            duration_ms: (run.info.duration.as_secs_f64() * 1000.0).round(),
+            summary: &run.summary,
+            checks: run.summary.checks,
+            endpoints: &run.endpoints,
+            differences: &run.differences,
+            cases: run.cases.iter().map(CaseEntry::new).collect(),
+        };
+        let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+/// One line of JSON per case.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonLines;
+
+impl Reporter for JsonLines {
+    fn render(&self, run: &RunReport<'_>) -> String {
+        let mut out = String::new();
+        for outcome in run.cases {
+            out.push_str(&serde_json::to_string(&CaseEntry::new(outcome)).unwrap_or_default());
+            out.push('\n');
+        }
+        out
+    }
 }

@@ -7,15 +7,28 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::human::render_details;
-use super::{escape_markup as escape, RunInfo, Style};
+use super::{escape_markup as escape, Reporter, RunReport, Style};
+use crate::check::Tally;
 use crate::outcome::{CaseOutcome, Verdict};
+
+/// JUnit XML; each suite carries its checks as properties.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Junit;
+
+impl Reporter for Junit {
+    fn render(&self, run: &RunReport<'_>) -> String {
+        render(run)
+    }
+}
 
 fn seconds(outcome: &CaseOutcome) -> String {
     format!("{:.3}", outcome.duration.as_secs_f64())
 }
 
 /// The run as JUnit XML.
-pub fn render(outcomes: &[CaseOutcome], info: &RunInfo) -> String {
+fn render(run: &RunReport<'_>) -> String {
+    let outcomes = run.cases;
+    let info = &run.info;
     let mut groups: BTreeMap<&str, Vec<&CaseOutcome>> = BTreeMap::new();
     for outcome in outcomes {
         groups.entry(outcome.group()).or_default().push(outcome);
@@ -45,10 +58,18 @@ pub fn render(outcomes: &[CaseOutcome], info: &RunInfo) -> String {
             count(cases, Verdict::is_bad),
             count(cases, |v| matches!(v, Verdict::Skipped | Verdict::ExpectedFailure)),
         );
+        let mut checks = Tally::default();
+        for case in cases {
+            checks.add(case.checks());
+        }
         let _ = writeln!(
             out,
-            "    <properties><property name=\"target\" value=\"{}\"/></properties>",
-            escape(&info.target)
+            "    <properties><property name=\"target\" value=\"{}\"/><property name=\"level\" value=\"{}\"/><property name=\"checks.passed\" value=\"{}\"/><property name=\"checks.failed\" value=\"{}\"/><property name=\"checks.warned\" value=\"{}\"/></properties>",
+            escape(&info.target),
+            info.level.name(),
+            checks.passed,
+            checks.failed,
+            checks.warned
         );
         for case in cases {
             let _ = write!(
@@ -75,6 +96,14 @@ pub fn render(outcomes: &[CaseOutcome], info: &RunInfo) -> String {
                 }
                 Verdict::UnexpectedlyPassing => {
                     out.push_str(">\n      <failure message=\"unexpectedly passing\" type=\"unexpectedly_passing\">listed as a known failure but passes; remove it from the expectations file</failure>\n    </testcase>\n");
+                }
+                Verdict::Blocked => {
+                    let _ = write!(
+                        out,
+                        ">\n      <failure message=\"blocked by {}\" type=\"blocked\">{}</failure>\n    </testcase>\n",
+                        escape(&case.blocked_by.as_ref().map(ToString::to_string).unwrap_or_default()),
+                        escape(&render_details(case, Style::default()))
+                    );
                 }
                 Verdict::Failed => {
                     let _ = write!(

@@ -1,37 +1,108 @@
-//! Reports: one module per format, each turning the sorted outcomes of a run into text.
-//! Reporters never run anything; they only render what the suite returned.
+//! Reports: owns [`RunReport`], the typed model of a finished run (sorted case outcomes, the
+//! summary, scores per endpoint and ranked differences), the [`Reporter`] trait every output
+//! format implements, and [`Format`], the one registry of formats for `--format` and
+//! `--report KIND=PATH`. Reporters never run anything; they only render a `RunReport`.
 
+pub mod github;
 pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod libtest;
+pub mod matrix;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::outcome::CaseOutcome;
+use crate::check::Level;
+use crate::outcome::{CaseOutcome, Summary};
+use crate::score::{endpoint_scores, ranked_differences, EndpointScore, RankedDifference};
 use crate::write::{write_atomic, WriteError};
 
 /// Facts about a run that reports show beside the outcomes.
 #[derive(Debug, Clone)]
 pub struct RunInfo {
-    /// The target's base URL, or `replay` for the built-in target.
+    /// The target's base URL without credentials, or `replay` for the built-in target.
     pub target: String,
     pub duration: Duration,
+    pub level: Level,
 }
 
-/// A report file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportKind {
+/// A finished run, as every report sees it.
+#[derive(Debug, Clone)]
+pub struct RunReport<'a> {
+    pub info: RunInfo,
+    /// Sorted by case name.
+    pub cases: &'a [CaseOutcome],
+    pub summary: Summary,
+    pub endpoints: Vec<EndpointScore>,
+    pub differences: Vec<RankedDifference>,
+}
+
+impl<'a> RunReport<'a> {
+    pub fn new(cases: &'a [CaseOutcome], info: RunInfo) -> RunReport<'a> {
+        RunReport {
+            info,
+            summary: Summary::of(cases),
+            endpoints: endpoint_scores(cases),
+            differences: ranked_differences(cases),
+            cases,
+        }
+    }
+}
+
+/// An output format: renders a whole run as text.
+pub trait Reporter {
+    fn render(&self, run: &RunReport<'_>) -> String;
+}
+
+/// Every output format, for stdout (`--format`) and report files (`--report KIND=PATH`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Ranked differences, failing cases in detail, a score per endpoint, a summary.
+    Human,
+    /// `test NAME ... ok` lines like `cargo test`.
+    Libtest,
+    /// One JSON document (documented in docs/report-format.md).
     Json,
+    /// One JSON object per case, one per line.
+    JsonLines,
+    /// JUnit XML.
     Junit,
+    /// A self-contained HTML page.
     Html,
+    /// GitHub Actions annotations on the case files' lines.
+    Github,
 }
 
-/// `--report KIND=PATH`.
+impl Format {
+    const NAMES: [(&'static str, Format); 7] = [
+        ("human", Format::Human),
+        ("libtest", Format::Libtest),
+        ("json", Format::Json),
+        ("json-lines", Format::JsonLines),
+        ("junit", Format::Junit),
+        ("html", Format::Html),
+        ("github", Format::Github),
+    ];
+
+    pub fn reporter(self, style: Style, quiet: bool) -> Box<dyn Reporter> {
+        match self {
+            Format::Human => Box::new(human::Human { style, quiet }),
+            Format::Libtest => Box::new(libtest::Libtest),
+            Format::Json => Box::new(json::Json),
+            Format::JsonLines => Box::new(json::JsonLines),
+            Format::Junit => Box::new(junit::Junit),
+            Format::Html => Box::new(html::Html),
+            Format::Github => Box::new(github::Github),
+        }
+    }
+}
+
+/// `--report KIND=PATH`; a path of `-` is stdout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportSpec {
-    pub kind: ReportKind,
+    pub format: Format,
     pub path: PathBuf,
 }
 
@@ -39,51 +110,43 @@ impl std::str::FromStr for ReportSpec {
     type Err = String;
 
     fn from_str(text: &str) -> Result<ReportSpec, String> {
+        let names: Vec<&str> = Format::NAMES.iter().map(|(n, _)| *n).collect();
         let (kind, path) = text
             .split_once('=')
-            .ok_or_else(|| format!("expected KIND=PATH (json, junit or html), got `{text}`"))?;
-        let kind = match kind {
-            "json" => ReportKind::Json,
-            "junit" => ReportKind::Junit,
-            "html" => ReportKind::Html,
-            other => {
-                return Err(format!(
-                    "unknown report kind `{other}`; use json, junit or html"
-                ))
-            }
-        };
+            .ok_or_else(|| format!("expected KIND=PATH ({}), got `{text}`", names.join(", ")))?;
+        let format = Format::NAMES
+            .iter()
+            .find(|(n, _)| *n == kind)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| {
+                format!(
+                    "unknown report kind `{kind}`; use one of {}",
+                    names.join(", ")
+                )
+            })?;
         if path.is_empty() {
             return Err("the report path is empty".to_owned());
         }
         Ok(ReportSpec {
-            kind,
+            format,
             path: PathBuf::from(path),
         })
     }
 }
 
-/// Renders the report `kind`.
-pub fn render(kind: ReportKind, outcomes: &[CaseOutcome], info: &RunInfo) -> String {
-    match kind {
-        ReportKind::Json => json::render(outcomes, info),
-        ReportKind::Junit => junit::render(outcomes, info),
-        ReportKind::Html => html::render(outcomes, info),
+impl ReportSpec {
+    pub fn is_stdout(&self) -> bool {
+        self.path.as_os_str() == "-"
     }
 }
 
-/// Writes one report atomically beside its final path.
-pub fn write(
-    spec: &ReportSpec,
-    outcomes: &[CaseOutcome],
-    info: &RunInfo,
-) -> Result<PathBuf, WriteError> {
-    let text = render(spec.kind, outcomes, info);
-    let dir = spec
-        .path
+/// Writes `text` atomically at `path`, inside the folder that holds it.
+pub fn write_file(path: &Path, text: &str) -> Result<PathBuf, WriteError> {
+    let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = spec.path.file_name().map(PathBuf::from).unwrap_or_default();
+    let name = path.file_name().map(PathBuf::from).unwrap_or_default();
     write_atomic(dir, &name, text.as_bytes())
 }
 

@@ -142,6 +142,12 @@ impl Target for HttpTarget {
                 .header("Content-Type", &body.content_type)
                 .body(body.text.clone().into_bytes())
                 .map(|r| self.agent.run(r)),
+            // A body-less POST is sent with `Content-Length: 0`, as the official clients do,
+            // never as an empty chunked body.
+            None if matches!(request.method.as_str(), "POST" | "PUT" | "PATCH") => builder
+                .header("Content-Length", "0")
+                .body(Vec::new())
+                .map(|r| self.agent.run(r)),
             None => builder.body(()).map(|r| self.agent.run(r)),
         };
         let mut response = match result {
@@ -182,6 +188,19 @@ impl Target for HttpTarget {
 
     fn base_url(&self) -> Option<&str> {
         Some(&self.options.base_url)
+    }
+}
+
+/// `url` without a `user:password@` part, for anything shown or written.
+pub fn without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://{host}{tail}"),
+        None => url.to_owned(),
     }
 }
 

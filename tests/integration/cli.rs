@@ -49,10 +49,11 @@ fn bless_writes_golden_files_and_lint_finds_drift() {
     );
     assert_eq!(scratch.conform(&["lint"]).status.code(), Some(0));
 
-    // A changed recording makes the golden file stale, and the run fails until re-blessed.
+    // A changed recording makes the golden file stale, and the run fails until re-blessed
+    // (elapsed seconds compare by direction only, so the change turns `updated` before `created`).
     scratch.write(
         "cases/products/good.json",
-        &GOOD.replace("1763700500", "1763700900"),
+        &GOOD.replace("1763700500", "1763699100"),
     );
     let lint = scratch.conform(&["lint"]);
     assert!(stdout(&lint).contains("stale"), "{}", stdout(&lint));
@@ -60,7 +61,7 @@ fn bless_writes_golden_files_and_lint_finds_drift() {
     let bless = scratch.conform(&["bless"]);
     assert!(stdout(&bless).contains("1 updated"), "{}", stdout(&bless));
     assert!(
-        stdout(&bless).contains("+        \"updated\": \"<created+900>\""),
+        stdout(&bless).contains("+        \"updated\": \"<created-900>\""),
         "{}",
         stdout(&bless)
     );

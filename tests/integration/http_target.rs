@@ -216,7 +216,8 @@ fn a_refused_connection_is_a_transport_error() {
     let url = format!("http://127.0.0.1:{port}");
     let out = scratch.conform(&["run", "--target", &url, "--timeout", "2"]);
     let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    // Exit 3: the target could not be used at all.
+    assert_eq!(out.status.code(), Some(3), "{text}");
     assert!(text.contains("transport error"), "{text}");
     assert!(text.contains(&url), "{text}");
 }

@@ -213,11 +213,11 @@ fn matrix_page_loads_cleanly_with_the_reported_totals() {
         "console output: {log}"
     );
     assert!(
-        dom.contains("id=\"total-0\" data-expected=\"6/0/0/0/0\">6 / 0 / 0 / 0 / 0<"),
+        dom.contains("id=\"total-0\" data-expected=\"6/0/0/0/0/0\">6 / 0 / 0 / 0 / 0 / 0<"),
         "{dom}"
     );
     assert!(
-        dom.contains("id=\"total-1\" data-expected=\"4/2/0/0/0\">4 / 2 / 0 / 0 / 0<"),
+        dom.contains("id=\"total-1\" data-expected=\"4/2/0/0/0/0\">4 / 2 / 0 / 0 / 0 / 0<"),
         "{dom}"
     );
 }

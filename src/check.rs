@@ -1,0 +1,307 @@
+//! Checks and levels: owns [`Level`] (how strictly an answer is judged), [`Endpoint`] (the
+//! method and route template a step is charged to), [`Tally`] (passed, failed and warned
+//! checks) and [`judge`], the one place that decides whether a difference fails or only warns.
+//!
+//! A step's comparison is a list of checks: its status, each schema rule it breaks (or one
+//! passing schema check), each header the golden file lists and each value the golden body
+//! holds. The rules of each level are documented, with examples, in `docs/levels.md`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::compare::{DiffKind, Difference};
+use crate::ids;
+
+/// How strictly answers are judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Every difference from the golden file fails (the default of the built-in target and
+    /// of `bless`).
+    #[default]
+    Strict,
+    /// Only what the API's versioning policy promises fails; backwards-compatible differences
+    /// (added attributes, message wording, documentation links, extra headers, the shape of
+    /// generated ids) are warnings. The default of `--target`.
+    Contract,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Strict => "strict",
+            Level::Contract => "contract",
+        }
+    }
+}
+
+/// How one check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckVerdict {
+    Passed,
+    Failed,
+    /// A difference the level does not count as a failure; shown and counted.
+    Warned,
+}
+
+/// Passed, failed and warned checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub passed: usize,
+    pub failed: usize,
+    pub warned: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, other: Tally) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.warned += other.warned;
+    }
+
+    /// Passed and warned checks as a share of all checks, in percent (`None` without checks).
+    pub fn percent(&self) -> Option<f64> {
+        let total = self.passed + self.failed + self.warned;
+        (total > 0).then(|| (self.passed + self.warned) as f64 * 100.0 / total as f64)
+    }
+}
+
+/// A method and the route template of a path: `POST /v1/customers/{customer}`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Endpoint {
+    pub method: String,
+    pub path: String,
+}
+
+impl Endpoint {
+    /// The endpoint of a request as written in a case (ids and `${...}` templates in the path
+    /// become parameters).
+    pub fn of(method: &str, path: &str) -> Endpoint {
+        Endpoint {
+            method: method.to_ascii_uppercase(),
+            path: route_template(path),
+        }
+    }
+
+    /// Parses `METHOD /path`.
+    pub fn parse(text: &str) -> Option<Endpoint> {
+        let (method, path) = text.trim().split_once(' ')?;
+        let path = path.trim();
+        (!method.is_empty() && path.starts_with('/')).then(|| Endpoint {
+            method: method.to_owned(),
+            path: path.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.path)
+    }
+}
+
+/// The route template of a path: the query is dropped, and every id or `${...}` segment becomes
+/// a parameter named after the collection before it, in the singular
+/// (`/v1/customers/cus_X1/balance_transactions/cbtxn_Y2` ->
+/// `/v1/customers/{customer}/balance_transactions/{balance_transaction}`).
+pub fn route_template(path: &str) -> String {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let mut out = String::with_capacity(path.len());
+    let mut previous = "";
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        if is_parameter(segment) {
+            out.push('{');
+            out.push_str(&singular(previous));
+            out.push('}');
+        } else {
+            out.push_str(segment);
+        }
+        previous = segment;
+    }
+    out
+}
+
+fn is_parameter(segment: &str) -> bool {
+    segment.contains("${") || ids::is_id(segment)
+}
+
+fn singular(collection: &str) -> String {
+    if collection.is_empty() || collection.starts_with('{') {
+        return "id".to_owned();
+    }
+    if let Some(stem) = collection.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if let Some(stem) = collection.strip_suffix("sses") {
+        format!("{stem}ss")
+    } else if let Some(stem) = collection.strip_suffix('s') {
+        stem.to_owned()
+    } else {
+        collection.to_owned()
+    }
+}
+
+/// Attribute names whose value is documentation for people, never contract: at `contract`
+/// a difference there is a warning.
+const NON_CONTRACTUAL_KEYS: &[&str] = &["request_log_url", "doc_url"];
+
+/// Whether a difference fails the step or only warns at `level`.
+///
+/// At `strict` every difference fails. At `contract`, warnings are: attributes the target adds
+/// (`added` under `/body`), a changed error `message`, `request_log_url` and `doc_url` anywhere,
+/// headers other than `Content-Type`, and a generated id whose length or format differs while
+/// the case still maps it consistently (both sides are strings and the golden side is an id
+/// symbol the target answered with a non-symbol string).
+pub fn judge(difference: &Difference, level: Level) -> CheckVerdict {
+    if level == Level::Strict {
+        return CheckVerdict::Failed;
+    }
+    let pointer = difference.pointer.as_str();
+    if let Some(header) = pointer.strip_prefix("/headers/") {
+        return if header == "content-type" {
+            CheckVerdict::Failed
+        } else {
+            CheckVerdict::Warned
+        };
+    }
+    let last = pointer.rsplit('/').next().unwrap_or("");
+    if NON_CONTRACTUAL_KEYS.contains(&last) {
+        return CheckVerdict::Warned;
+    }
+    if pointer == "/body/error/message" && difference.kind == DiffKind::Changed {
+        return CheckVerdict::Warned;
+    }
+    if pointer.starts_with("/body") && difference.kind == DiffKind::Added {
+        return CheckVerdict::Warned;
+    }
+    if difference.kind == DiffKind::Changed && id_format_only(difference) {
+        return CheckVerdict::Warned;
+    }
+    CheckVerdict::Failed
+}
+
+/// The golden side is an id symbol (`"<cus_1>"`) and the target answered a plain string that is
+/// not itself an id: the target's ids have another length or format.
+fn id_format_only(difference: &Difference) -> bool {
+    let (Some(expected), Some(actual)) = (&difference.expected, &difference.actual) else {
+        return false;
+    };
+    let symbol = |s: &str| {
+        s.strip_prefix("\"<")
+            .and_then(|s| s.strip_suffix(">\""))
+            .is_some_and(|inner| {
+                inner
+                    .rsplit_once('_')
+                    .is_some_and(|(_, n)| n.parse::<u32>().is_ok())
+            })
+    };
+    symbol(expected)
+        && actual.starts_with('"')
+        && actual.len() > 2
+        && !actual.starts_with("\"<")
+        && !actual.contains(' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diff(pointer: &str, kind: DiffKind, expected: &str, actual: &str) -> Difference {
+        Difference {
+            pointer: pointer.to_owned(),
+            kind,
+            expected: (!expected.is_empty()).then(|| expected.to_owned()),
+            actual: (!actual.is_empty()).then(|| actual.to_owned()),
+        }
+    }
+
+    #[test]
+    fn routes_name_their_parameters() {
+        assert_eq!(
+            route_template("/v1/customers/cus_Q1w2E3r4T5/balance_transactions/cbtxn_1A2b3C4d?x=1"),
+            "/v1/customers/{customer}/balance_transactions/{balance_transaction}"
+        );
+        assert_eq!(
+            route_template("/v1/checkout/sessions/${create.body.id}/expire"),
+            "/v1/checkout/sessions/{session}/expire"
+        );
+        assert_eq!(
+            route_template("/v1/credit_notes/preview"),
+            "/v1/credit_notes/preview"
+        );
+        assert_eq!(
+            route_template("/v1/invoices/in_1Abcdefgh"),
+            "/v1/invoices/{invoice}"
+        );
+        assert_eq!(
+            Endpoint::parse("POST /v1/x/{y}").unwrap().to_string(),
+            "POST /v1/x/{y}"
+        );
+    }
+
+    #[test]
+    fn strict_fails_everything() {
+        for d in [
+            diff("/body/extra", DiffKind::Added, "", "1"),
+            diff("/body/error/message", DiffKind::Changed, "\"a\"", "\"b\""),
+            diff("/headers/x-y", DiffKind::Missing, "\"1\"", ""),
+        ] {
+            assert_eq!(judge(&d, Level::Strict), CheckVerdict::Failed);
+        }
+    }
+
+    #[test]
+    fn contract_warns_only_on_compatible_differences() {
+        let warned = [
+            diff("/body/extra", DiffKind::Added, "", "1"),
+            diff("/body/error/message", DiffKind::Changed, "\"a\"", "\"b\""),
+            diff("/body/error/doc_url", DiffKind::Changed, "\"a\"", "\"b\""),
+            diff(
+                "/body/error/request_log_url",
+                DiffKind::Missing,
+                "\"a\"",
+                "",
+            ),
+            diff("/headers/stripe-version", DiffKind::Missing, "\"1\"", ""),
+            diff("/body/id", DiffKind::Changed, "\"<cus_1>\"", "\"42\""),
+        ];
+        for d in &warned {
+            assert_eq!(judge(d, Level::Contract), CheckVerdict::Warned, "{d}");
+        }
+        let failed = [
+            diff("/status", DiffKind::Changed, "200", "201"),
+            diff("/body/name", DiffKind::Missing, "\"x\"", ""),
+            diff("/body/amount", DiffKind::Changed, "1", "2"),
+            diff("/body/error/type", DiffKind::Changed, "\"a\"", "\"b\""),
+            diff("/body/error/code", DiffKind::Changed, "\"a\"", "\"b\""),
+            diff("/body/error/param", DiffKind::Changed, "\"a\"", "\"b\""),
+            diff("/headers/content-type", DiffKind::Changed, "\"a\"", "\"b\""),
+            diff(
+                "/body/customer",
+                DiffKind::Changed,
+                "\"<cus_1>\"",
+                "\"<cus_2>\"",
+            ),
+            diff("/body/customer", DiffKind::Changed, "\"<cus_1>\"", "null"),
+            diff("/body/data", DiffKind::Changed, "order", "order"),
+        ];
+        for d in &failed {
+            assert_eq!(judge(d, Level::Contract), CheckVerdict::Failed, "{d}");
+        }
+    }
+
+    #[test]
+    fn tally_percent() {
+        let t = Tally {
+            passed: 3,
+            failed: 1,
+            warned: 0,
+        };
+        assert_eq!(t.percent(), Some(75.0));
+        assert_eq!(Tally::default().percent(), None);
+    }
+}

@@ -1,0 +1,313 @@
+//! The conformance matrix: owns [`Matrix`], implementations side by side, built from typed
+//! JSON reports ([`SavedReport`], what `--report json=` writes): the share of checks passed per
+//! endpoint and implementation on a colour scale with column totals, then every case (filed
+//! under its subject step's endpoint) with its verdict per implementation.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+
+use super::escape_markup as escape;
+use super::html::STYLE;
+use crate::check::Tally;
+use crate::score::EndpointScore;
+
+/// The parts of a saved JSON report the matrix reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SavedReport {
+    pub checks: Tally,
+    pub endpoints: Vec<EndpointScore>,
+    pub cases: Vec<SavedCase>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SavedCase {
+    pub name: String,
+    pub verdict: String,
+    #[serde(default)]
+    pub classes: Vec<String>,
+    #[serde(default)]
+    pub checks: Tally,
+    #[serde(default)]
+    pub steps: Vec<SavedStep>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SavedStep {
+    pub endpoint: crate::check::Endpoint,
+    #[serde(default)]
+    pub subject: bool,
+}
+
+impl SavedReport {
+    pub fn parse(text: &str) -> Result<SavedReport, String> {
+        serde_json::from_str(text).map_err(|e| format!("not a conform JSON report (format 2): {e}"))
+    }
+}
+
+/// One cell: how an implementation did on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cell {
+    Pass,
+    Fail,
+    /// A setup step failed.
+    Blocked,
+    /// Failed, as its expectations file says.
+    ExpectedFailure,
+    /// No usable answer: transport, not JSON, broken case or golden file.
+    Error,
+    /// The case is not in this implementation's report.
+    Absent,
+}
+
+impl Cell {
+    fn class(self) -> &'static str {
+        match self {
+            Cell::Pass => "pass",
+            Cell::Fail => "fail",
+            Cell::Blocked => "blocked",
+            Cell::ExpectedFailure => "xfail",
+            Cell::Error => "error",
+            Cell::Absent => "absent",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub case: String,
+    pub group: String,
+    /// The endpoint of the case's (first) subject step.
+    pub endpoint: String,
+    pub cells: Vec<Cell>,
+    /// Failure classes and checks per implementation, for tooltips.
+    pub classes: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Totals {
+    pub pass: usize,
+    pub fail: usize,
+    pub blocked: usize,
+    pub expected_failure: usize,
+    pub error: usize,
+    pub absent: usize,
+}
+
+/// One endpoint's checks per implementation (`None`: not reached by that implementation's run).
+#[derive(Debug, Clone, Serialize)]
+pub struct EndpointRow {
+    pub endpoint: String,
+    pub checks: Vec<Option<Tally>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    pub implementations: Vec<String>,
+    pub endpoints: Vec<EndpointRow>,
+    /// Checks over all endpoints per implementation.
+    pub checks: Vec<Tally>,
+    pub rows: Vec<Row>,
+    pub totals: Vec<Totals>,
+}
+
+const ERROR_CLASSES: &[&str] = &["transport", "not_json", "load", "golden", "template"];
+
+/// Builds the matrix from `(name, report)` pairs.
+pub fn build(reports: &[(String, SavedReport)]) -> Matrix {
+    struct Entry {
+        group: String,
+        endpoint: String,
+        cells: BTreeMap<usize, (Cell, Vec<String>)>,
+    }
+    let n = reports.len();
+    let mut rows: BTreeMap<String, Entry> = BTreeMap::new();
+    let mut endpoints: BTreeMap<(String, String), Vec<Option<Tally>>> = BTreeMap::new();
+    for (index, (_, report)) in reports.iter().enumerate() {
+        for score in &report.endpoints {
+            endpoints
+                .entry((score.path.clone(), score.method.clone()))
+                .or_insert_with(|| vec![None; n])[index] = Some(score.checks);
+        }
+        for case in &report.cases {
+            let cell = match case.verdict.as_str() {
+                "passed" => Cell::Pass,
+                "expected_failure" => Cell::ExpectedFailure,
+                "skipped" => Cell::Absent,
+                "blocked" => Cell::Blocked,
+                _ if case
+                    .classes
+                    .iter()
+                    .any(|c| ERROR_CLASSES.contains(&c.as_str())) =>
+                {
+                    Cell::Error
+                }
+                _ => Cell::Fail,
+            };
+            let subject = case
+                .steps
+                .iter()
+                .find(|s| s.subject)
+                .or(case.steps.last())
+                .map(|s| s.endpoint.to_string())
+                .unwrap_or_default();
+            let entry = rows.entry(case.name.clone()).or_insert_with(|| Entry {
+                group: crate::case::group_of(&case.name).to_owned(),
+                endpoint: subject.clone(),
+                cells: BTreeMap::new(),
+            });
+            if entry.endpoint.is_empty() {
+                entry.endpoint = subject;
+            }
+            let mut notes = case.classes.clone();
+            if let Some(p) = case.checks.percent() {
+                notes.push(format!("{p:.0}% of checks"));
+            }
+            entry.cells.insert(index, (cell, notes));
+        }
+    }
+    let mut totals = vec![Totals::default(); n];
+    let mut out_rows: Vec<Row> = rows
+        .into_iter()
+        .map(|(case, entry)| {
+            let mut cells = Vec::with_capacity(n);
+            let mut classes = Vec::with_capacity(n);
+            for (i, total) in totals.iter_mut().enumerate() {
+                let (cell, cls) = entry
+                    .cells
+                    .get(&i)
+                    .cloned()
+                    .unwrap_or((Cell::Absent, Vec::new()));
+                match cell {
+                    Cell::Pass => total.pass += 1,
+                    Cell::Fail => total.fail += 1,
+                    Cell::Blocked => total.blocked += 1,
+                    Cell::ExpectedFailure => total.expected_failure += 1,
+                    Cell::Error => total.error += 1,
+                    Cell::Absent => total.absent += 1,
+                }
+                cells.push(cell);
+                classes.push(cls);
+            }
+            Row {
+                case,
+                group: entry.group,
+                endpoint: entry.endpoint,
+                cells,
+                classes,
+            }
+        })
+        .collect();
+    out_rows
+        .sort_by(|a, b| (&a.group, &a.endpoint, &a.case).cmp(&(&b.group, &b.endpoint, &b.case)));
+    Matrix {
+        implementations: reports.iter().map(|(n, _)| n.clone()).collect(),
+        endpoints: endpoints
+            .into_iter()
+            .map(|((path, method), checks)| EndpointRow {
+                endpoint: format!("{method} {path}"),
+                checks,
+            })
+            .collect(),
+        checks: reports.iter().map(|(_, r)| r.checks).collect(),
+        rows: out_rows,
+        totals,
+    }
+}
+
+/// A background colour from red (0%) through yellow to green (100%).
+fn scale(percent: f64) -> String {
+    let hue = (percent.clamp(0.0, 100.0) * 1.2).round();
+    format!("hsl({hue},70%,85%)")
+}
+
+fn percent_cell(tally: Option<&Tally>) -> String {
+    match tally.and_then(Tally::percent) {
+        Some(p) => format!(
+            "<td class=\"score\" style=\"background:{}\" title=\"{} passed, {} failed, {} warned\">{p:.1}%</td>",
+            scale(p),
+            tally.map_or(0, |t| t.passed),
+            tally.map_or(0, |t| t.failed),
+            tally.map_or(0, |t| t.warned)
+        ),
+        None => "<td class=\"absent\">-</td>".to_owned(),
+    }
+}
+
+impl Matrix {
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// One self-contained page; the totals row is computed by the page's script from the cells
+    /// (and checked against the embedded figures).
+    pub fn to_html(&self) -> String {
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>conform matrix</title><style>{STYLE}\
+             td.pass{{background:#e3f5e6}}td.fail{{background:#fbe3e6}}td.xfail{{background:#fff4cc}}td.error{{background:#f0d9ff}}td.absent{{background:#eee}}td.blocked{{background:#e6ecf5}}td.score{{text-align:right}}</style></head><body>\n<h1>Conformance matrix</h1>\n"
+        );
+        out.push_str("<h2>Checks passed per endpoint</h2>\n<table id=\"endpoints\"><thead><tr><th>endpoint</th>");
+        for name in &self.implementations {
+            let _ = write!(out, "<th>{}</th>", escape(name));
+        }
+        out.push_str("</tr></thead><tbody>\n");
+        for row in &self.endpoints {
+            let _ = write!(out, "<tr><td><code>{}</code></td>", escape(&row.endpoint));
+            for tally in &row.checks {
+                out.push_str(&percent_cell(tally.as_ref()));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody><tfoot><tr><th>all endpoints</th>");
+        for tally in &self.checks {
+            out.push_str(&percent_cell(Some(tally)));
+        }
+        out.push_str("</tr></tfoot></table>\n<h2>Cases</h2>\n");
+        out.push_str("<p><input id=\"filter\" type=\"search\" placeholder=\"filter cases\"></p>\n<table id=\"matrix\"><thead><tr><th>resource</th><th>endpoint</th><th>case</th>");
+        for name in &self.implementations {
+            let _ = write!(out, "<th>{}</th>", escape(name));
+        }
+        out.push_str("</tr></thead><tbody>\n");
+        for row in &self.rows {
+            let _ = write!(
+                out,
+                "<tr class=\"row\"><td>{}</td><td><code>{}</code></td><td>{}</td>",
+                escape(&row.group),
+                escape(&row.endpoint),
+                escape(&row.case)
+            );
+            for (i, cell) in row.cells.iter().enumerate() {
+                let title = row.classes[i].join(", ");
+                let _ = write!(
+                    out,
+                    "<td class=\"{}\" data-col=\"{i}\" title=\"{}\">{}</td>",
+                    cell.class(),
+                    escape(&title),
+                    cell.class()
+                );
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str(
+            "</tbody><tfoot><tr><th colspan=\"3\">passed / failed / blocked / expected / error / absent</th>",
+        );
+        for (i, t) in self.totals.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<th id=\"total-{i}\" data-expected=\"{}/{}/{}/{}/{}/{}\"></th>",
+                t.pass, t.fail, t.blocked, t.expected_failure, t.error, t.absent
+            );
+        }
+        out.push_str("</tr></tfoot></table>\n");
+        out.push_str(
+            "<script>\n(function () {\n  var kinds = ['pass', 'fail', 'blocked', 'xfail', 'error', 'absent'];\n  document.querySelectorAll('tfoot th[id^=total-]').forEach(function (th) {\n    var col = th.id.slice(6);\n    var counts = kinds.map(function (k) { return document.querySelectorAll('#matrix td.' + k + '[data-col=\"' + col + '\"]').length; });\n    th.textContent = counts.join(' / ');\n    if (counts.join('/') !== th.dataset.expected) { console.error('totals differ for column ' + col); }\n  });\n  document.getElementById('filter').addEventListener('input', function (e) {\n    var q = e.target.value.toLowerCase();\n    document.querySelectorAll('tr.row').forEach(function (r) {\n      r.classList.toggle('hidden', q !== '' && r.textContent.toLowerCase().indexOf(q) < 0);\n    });\n  });\n})();\n</script>\n</body></html>\n",
+        );
+        out
+    }
+}
