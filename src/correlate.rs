@@ -61,7 +61,16 @@ impl Correlation {
         self.pairs.iter().map(|(a, b)| (a.as_str(), b.as_str()))
     }
 
-    /// Pairs the ids of `recorded` with the strings at the same places in `actual`.
+    /// Pairs a generated value (not an id) of the recording with the target's.
+    fn pair(&mut self, recorded: &str, actual: &str) {
+        if !self.pairs.contains_key(recorded) && !self.taken.contains(actual) {
+            self.pairs.insert(recorded.to_owned(), actual.to_owned());
+            self.taken.insert(actual.to_owned());
+        }
+    }
+
+    /// Pairs the ids (and generated values such as invoice prefixes) of `recorded` with the
+    /// strings at the same places in `actual`.
     pub fn learn(&mut self, recorded: &Value, actual: &Value) {
         match (recorded, actual) {
             (Value::String(rec), Value::String(act))
@@ -74,9 +83,17 @@ impl Correlation {
             }
             (Value::Object(rec), Value::Object(act)) => {
                 for (key, value) in rec {
-                    if let Some(other) = act.get(key) {
-                        self.learn(value, other);
+                    let Some(other) = act.get(key) else {
+                        continue;
+                    };
+                    if let (Value::String(r), Value::String(a)) = (value, other) {
+                        let tokens = ids::generated_token(key, r).zip(ids::generated_token(key, a));
+                        if let Some(((r, _), (a, _))) = tokens {
+                            self.pair(r, a);
+                            continue;
+                        }
                     }
+                    self.learn(value, other);
                 }
             }
             (Value::Array(rec), Value::Array(act)) => {

@@ -6,6 +6,35 @@
 //! or capital letter. Enum values such as `requires_location_inputs` or
 //! `checkout_session_completed` are therefore not ids.
 
+/// Attributes whose value the server generates at random (not an id): they compare by shape
+/// and by consistency within a case, never literally.
+pub const GENERATED_PREFIX_KEYS: &[&str] = &["invoice_prefix"];
+
+/// Attributes whose value is built from a generated prefix (`ABCD1234-0001`,
+/// `ABCD1234-0001-CN-01`).
+pub const PREFIXED_NUMBER_KEYS: &[&str] = &["number", "receipt_number"];
+
+/// The generated token inside the value of attribute `key`, with the text after it: the whole
+/// value of an `invoice_prefix`, or the part before the first `-` of a number built from one.
+pub fn generated_token<'a>(key: &str, value: &'a str) -> Option<(&'a str, &'a str)> {
+    let token_like = |t: &str| {
+        (3..=12).contains(&t.len())
+            && t.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    };
+    if GENERATED_PREFIX_KEYS.contains(&key) {
+        return (!value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .then_some((value, ""));
+    }
+    if PREFIXED_NUMBER_KEYS.contains(&key) {
+        let (token, _) = value.split_once('-')?;
+        let rest = &value[token.len()..];
+        let numbered = rest[1..].bytes().next().is_some_and(|b| b.is_ascii_digit());
+        return (token_like(token) && numbered).then_some((token, rest));
+    }
+    None
+}
+
 /// Whether the whole of `text` is an id.
 pub fn is_id(text: &str) -> bool {
     let Some((head, token)) = text.rsplit_once('_') else {
@@ -70,6 +99,25 @@ pub fn replace_ids(text: &str, mut replace: impl FnMut(&str) -> Option<String>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_tokens_are_found_by_key_and_shape() {
+        assert_eq!(
+            generated_token("invoice_prefix", "7QAPUWHK"),
+            Some(("7QAPUWHK", ""))
+        );
+        assert_eq!(
+            generated_token("invoice_prefix", "JNwPtdp"),
+            Some(("JNwPtdp", ""))
+        );
+        assert_eq!(
+            generated_token("number", "9ORKEOUY-0001-CN-01"),
+            Some(("9ORKEOUY", "-0001-CN-01"))
+        );
+        assert_eq!(generated_token("number", "hello-world"), None);
+        assert_eq!(generated_token("number", "ABCD1234"), None);
+        assert_eq!(generated_token("name", "ABCD1234-0001"), None);
+    }
 
     #[test]
     fn recognises_ids_and_rejects_enum_values() {

@@ -95,6 +95,22 @@ impl FailureClass {
         }
     }
 
+    /// Which differences to fix first when they reach as far: the run could not happen, then
+    /// behaviour (status, values, ids, order), then shape (schema, missing, added).
+    pub fn rank(self) -> u8 {
+        match self {
+            FailureClass::Load | FailureClass::Golden | FailureClass::Template => 0,
+            FailureClass::Transport | FailureClass::NotJson => 1,
+            FailureClass::Status => 2,
+            FailureClass::Changed => 3,
+            FailureClass::IdIntegrity => 4,
+            FailureClass::ListOrder => 5,
+            FailureClass::Schema => 6,
+            FailureClass::Missing => 7,
+            FailureClass::Added => 8,
+        }
+    }
+
     /// The class named `name` (as [`FailureClass::name`] spells it).
     pub fn from_name(name: &str) -> Option<FailureClass> {
         FailureClass::ALL.into_iter().find(|c| c.name() == name)

@@ -128,9 +128,12 @@ pub fn ranked_differences(outcomes: &[CaseOutcome]) -> Vec<RankedDifference> {
             },
         )
         .collect();
+    // Equal reach: behaviour (status, values, ids, order) before shape (missing, added, schema).
+    let weight = |kind: &str| FailureClass::from_name(kind).map_or(u8::MAX, FailureClass::rank);
     ranked.sort_by(|a, b| {
         (b.cases, b.steps)
             .cmp(&(a.cases, a.steps))
+            .then_with(|| weight(&a.kind).cmp(&weight(&b.kind)))
             .then_with(|| (&a.path, &a.method, &a.pointer).cmp(&(&b.path, &b.method, &b.pointer)))
             .then_with(|| a.kind.cmp(&b.kind))
     });

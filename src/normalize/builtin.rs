@@ -105,6 +105,9 @@ fn normalize_string(key: Option<&str>, text: &str, symbols: &mut Symbols) -> Str
     if is_secret(key, text) {
         return "<secret>".to_owned();
     }
+    if let Some((token, rest)) = key.and_then(|k| ids::generated_token(k, text)) {
+        return format!("{}{rest}", symbols.generated("prefix", token));
+    }
     if text.starts_with("http://") || text.starts_with("https://") {
         return normalize_url(text, symbols);
     }

@@ -7,6 +7,7 @@
 //! | symbol | replaces |
 //! | --- | --- |
 //! | `<cus_1>`, `<cs_2>`, ... | an id (see [`crate::ids`]), numbered per prefix by first appearance in the case; inside longer strings too (`"No such customer: '<cus_1>'"`) |
+//! | `<prefix_1>`, `<prefix_1>-0001` | a generated `invoice_prefix`, and the `number` or `receipt_number` built from one: numbered per case like ids, so only consistency is compared |
 //! | `<req>` | a request id (`req_...`): new on every request, never numbered |
 //! | `<timestamp>` | `created`, and any timestamp in an object that has no `created` |
 //! | `<created+86400>` | another timestamp of an object, as its offset in seconds from that object's `created` |

@@ -32,6 +32,19 @@ impl Symbols {
         symbol
     }
 
+    /// The symbol of a generated value (not an id) in `namespace`: `<prefix_1>`, numbered by
+    /// first appearance like ids.
+    pub fn generated(&mut self, namespace: &str, value: &str) -> String {
+        if let Some(symbol) = self.by_id.get(value) {
+            return symbol.clone();
+        }
+        let n = self.counters.entry(namespace.to_owned()).or_insert(0);
+        *n += 1;
+        let symbol = format!("<{namespace}_{n}>");
+        self.by_id.insert(value.to_owned(), symbol.clone());
+        symbol
+    }
+
     /// The symbol already given to `id`, if any.
     pub fn get(&self, id: &str) -> Option<&str> {
         self.by_id.get(id).map(String::as_str)

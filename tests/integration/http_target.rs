@@ -72,6 +72,7 @@ fn server(fault: Fault) -> TestServer {
                 content_type: "text/html",
                 body: "<html>bad gateway</html>".into(),
                 delay: Duration::ZERO,
+                headers: Vec::new(),
             };
         }
         match (req.method.as_str(), req.path.as_str()) {
@@ -263,6 +264,7 @@ fn an_oversized_body_is_refused_with_the_limit_named() {
         content_type: "application/json",
         body: big.clone(),
         delay: Duration::ZERO,
+        headers: Vec::new(),
     });
     let out = scratch.conform(&["run", "--target", &server.url, "--max-body", "1000000"]);
     let text = stdout(&out);

@@ -5,6 +5,7 @@ mod case_schema;
 mod cli;
 mod e2e;
 mod http_target;
+mod levels;
 mod reports;
 mod run_options;
 mod schemas;

@@ -73,6 +73,8 @@ pub struct Reply {
     pub content_type: &'static str,
     pub body: String,
     pub delay: Duration,
+    /// Further headers.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
@@ -82,6 +84,7 @@ impl Reply {
             content_type: "application/json",
             body: body.to_string(),
             delay: Duration::ZERO,
+            headers: Vec::new(),
         }
     }
 }
@@ -131,9 +134,16 @@ impl TestServer {
                     std::thread::sleep(reply.delay);
                     let header =
                         tiny_http::Header::from_bytes("Content-Type", reply.content_type).unwrap();
-                    let response = tiny_http::Response::from_string(reply.body)
+                    let mut response = tiny_http::Response::from_string(reply.body)
                         .with_status_code(reply.status)
                         .with_header(header);
+                    for (name, value) in &reply.headers {
+                        if let Ok(h) =
+                            tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
+                        {
+                            response.add_header(h);
+                        }
+                    }
                     let _ = request.respond(response);
                 });
             }
