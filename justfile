@@ -53,6 +53,11 @@ schemas DOCS="../shared/seeds":
     cargo run -- schemas derive --docs {{DOCS}} --out schemas
     cargo run -- schemas stats --docs {{DOCS}}
 
+# Regenerate the per-endpoint table of docs/conformance.md from localstripe and stripe-stateful-mock.
+conformance:
+    scripts/third-party install
+    scripts/conformance-table
+
 # The corpus against localstripe and stripe-stateful-mock, as CI runs it.
 third-party:
     scripts/third-party install

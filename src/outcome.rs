@@ -216,10 +216,29 @@ impl CheckKey {
     pub fn new(endpoint: Option<&Endpoint>, failure: &Failure) -> CheckKey {
         CheckKey {
             endpoint: endpoint.cloned(),
-            pointer: failure.pointer.clone().unwrap_or_else(|| "-".to_owned()),
+            pointer: pattern(failure.pointer.as_deref()),
             kind: failure.class,
         }
     }
+}
+
+/// A pointer with every array index replaced by `*` (`/body/data/*/amount`), or `-` for none:
+/// how many items a list holds, and at which place, varies with what else ran on the target.
+pub fn pattern(pointer: Option<&str>) -> String {
+    let Some(pointer) = pointer else {
+        return "-".to_owned();
+    };
+    pointer
+        .split('/')
+        .map(|segment| {
+            if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 impl std::fmt::Display for CheckKey {
@@ -426,13 +445,14 @@ impl CaseOutcome {
             .chain(self.steps.iter().flat_map(|s| s.failures.iter()))
     }
 
-    /// The keys of every failing check of the case, each once, sorted.
+    /// The keys of every failing check of the case and its charged steps (not the steps after
+    /// a failed setup step), each once, sorted.
     pub fn failing_checks(&self) -> Vec<CheckKey> {
         let mut keys: Vec<CheckKey> = self
             .failures
             .iter()
             .map(|f| CheckKey::new(None, f))
-            .chain(self.steps.iter().flat_map(|s| {
+            .chain(self.steps.iter().filter(|s| s.charged).flat_map(|s| {
                 s.failures
                     .iter()
                     .map(move |f| CheckKey::new(Some(&s.endpoint), f))

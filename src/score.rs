@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::check::{Endpoint, Tally};
-use crate::outcome::{CaseOutcome, CaseStatus, FailureClass, StepStatus};
+use crate::outcome::{pattern, CaseOutcome, CaseStatus, FailureClass, StepStatus};
 
 /// Cases per endpoint, by how they went there.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,14 +98,18 @@ pub struct RankedDifference {
 /// Failing checks of charged steps, grouped by (endpoint, pointer, kind), most cases first,
 /// then most steps, then by key.
 pub fn ranked_differences(outcomes: &[CaseOutcome]) -> Vec<RankedDifference> {
-    type Key<'a> = (&'a Endpoint, Option<&'a str>, FailureClass);
+    type Key<'a> = (&'a Endpoint, String, FailureClass);
     let mut groups: BTreeMap<Key<'_>, (usize, BTreeSet<&str>)> = BTreeMap::new();
     for outcome in outcomes {
         for step in outcome.steps.iter().filter(|s| s.charged) {
             let mut seen = BTreeSet::new();
             for failure in &step.failures {
-                let key = (&step.endpoint, failure.pointer.as_deref(), failure.class);
-                if !seen.insert(key) {
+                let key = (
+                    &step.endpoint,
+                    pattern(failure.pointer.as_deref()),
+                    failure.class,
+                );
+                if !seen.insert(key.clone()) {
                     continue;
                 }
                 let entry = groups.entry(key).or_default();
@@ -120,7 +124,7 @@ pub fn ranked_differences(outcomes: &[CaseOutcome]) -> Vec<RankedDifference> {
             |((endpoint, pointer, kind), (steps, cases))| RankedDifference {
                 method: endpoint.method.clone(),
                 path: endpoint.path.clone(),
-                pointer: pointer.unwrap_or("-").to_owned(),
+                pointer,
                 kind: kind.name().to_owned(),
                 steps,
                 cases: cases.len(),

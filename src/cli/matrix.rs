@@ -27,6 +27,10 @@ pub struct MatrixArgs {
     /// Also write the matrix data as JSON.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+    /// Also write the per-endpoint table and the top differences as Markdown, replacing the
+    /// part of the file between `<!-- matrix:start -->` and `<!-- matrix:end -->`.
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
 }
@@ -48,6 +52,22 @@ fn write_beside(path: &Path, text: &str) -> Result<PathBuf, String> {
         .map(PathBuf::from)
         .ok_or("the path names no file")?;
     write_atomic(dir, &name, text.as_bytes()).map_err(|e| e.to_string())
+}
+
+const START: &str = "<!-- matrix:start -->";
+const END: &str = "<!-- matrix:end -->";
+
+/// `existing` with the text between the markers replaced by `table` (appended with markers
+/// when the file has none).
+fn splice(existing: &str, table: &str) -> String {
+    let block = format!("{START}\n{table}{END}");
+    match (existing.find(START), existing.find(END)) {
+        (Some(a), Some(b)) if a < b => {
+            format!("{}{block}{}", &existing[..a], &existing[b + END.len()..])
+        }
+        _ if existing.is_empty() => format!("{block}\n"),
+        _ => format!("{}\n{block}\n", existing.trim_end()),
+    }
 }
 
 pub fn matrix_command(dirs: &Dirs, args: MatrixArgs) -> ExitCode {
@@ -96,6 +116,12 @@ fn matrix(dirs: &Dirs, args: MatrixArgs) -> Result<ExitCode, exit::Error> {
     let mut out = format!("wrote {}\n", path.display());
     if let Some(path) = &args.json {
         write_beside(path, &matrix.to_json()).map_err(usage)?;
+    }
+    if let Some(path) = &args.markdown {
+        let existing = std::fs::read_to_string(path).unwrap_or_default();
+        let text = splice(&existing, &matrix.to_markdown());
+        write_beside(path, &text).map_err(usage)?;
+        out.push_str(&format!("wrote {}\n", path.display()));
     }
     for ((name, totals), checks) in matrix
         .implementations

@@ -182,6 +182,9 @@ pub fn render_case(outcome: &CaseOutcome, style: Style) -> String {
             let _ = writeln!(out, "{} {}", style.yellow("skip"), outcome.name);
         }
         CaseStatus::Blocked => {
+            for key in &outcome.regressions {
+                let _ = writeln!(out, "    new: {key}");
+            }
             let _ = writeln!(
                 out,
                 "{} {} {}: a setup step failed ({}); the subject was not judged",

@@ -11,13 +11,20 @@ use serde::{Deserialize, Serialize};
 use super::escape_markup as escape;
 use super::html::STYLE;
 use crate::check::Tally;
-use crate::score::EndpointScore;
+use crate::score::{EndpointScore, RankedDifference};
+
+/// How many ranked differences per implementation the Markdown page lists.
+pub const MARKDOWN_DIFFERENCES: usize = 10;
 
 /// The parts of a saved JSON report the matrix reads.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SavedReport {
+    pub target: String,
+    pub level: crate::check::Level,
     pub checks: Tally,
     pub endpoints: Vec<EndpointScore>,
+    #[serde(default)]
+    pub differences: Vec<RankedDifference>,
     pub cases: Vec<SavedCase>,
 }
 
@@ -106,6 +113,10 @@ pub struct EndpointRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct Matrix {
     pub implementations: Vec<String>,
+    /// The level each implementation was judged at.
+    pub levels: Vec<crate::check::Level>,
+    /// The first ranked differences of each implementation.
+    pub differences: Vec<Vec<RankedDifference>>,
     pub endpoints: Vec<EndpointRow>,
     /// Checks over all endpoints per implementation.
     pub checks: Vec<Tally>,
@@ -204,6 +215,17 @@ pub fn build(reports: &[(String, SavedReport)]) -> Matrix {
         .sort_by(|a, b| (&a.group, &a.endpoint, &a.case).cmp(&(&b.group, &b.endpoint, &b.case)));
     Matrix {
         implementations: reports.iter().map(|(n, _)| n.clone()).collect(),
+        levels: reports.iter().map(|(_, r)| r.level).collect(),
+        differences: reports
+            .iter()
+            .map(|(_, r)| {
+                r.differences
+                    .iter()
+                    .take(MARKDOWN_DIFFERENCES)
+                    .cloned()
+                    .collect()
+            })
+            .collect(),
         endpoints: endpoints
             .into_iter()
             .map(|((path, method), checks)| EndpointRow {
@@ -236,7 +258,56 @@ fn percent_cell(tally: Option<&Tally>) -> String {
     }
 }
 
+fn percent_text(tally: Option<&Tally>) -> String {
+    match tally.and_then(|t| t.percent().map(|p| (t, p))) {
+        Some((t, p)) => format!(
+            "{p:.1}% ({}/{})",
+            t.passed + t.warned,
+            t.passed + t.failed + t.warned
+        ),
+        None => "-".to_owned(),
+    }
+}
+
 impl Matrix {
+    /// The share of checks passed per endpoint and implementation, then each implementation's
+    /// top differences, as Markdown (what `docs/conformance.md` holds).
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        out.push_str("| endpoint |");
+        for (name, level) in self.implementations.iter().zip(&self.levels) {
+            let _ = write!(out, " {name} ({}) |", level.name());
+        }
+        out.push_str("\n| --- |");
+        for _ in &self.implementations {
+            out.push_str(" ---: |");
+        }
+        out.push('\n');
+        for row in &self.endpoints {
+            let _ = write!(out, "| `{}` |", row.endpoint);
+            for tally in &row.checks {
+                let _ = write!(out, " {} |", percent_text(tally.as_ref()));
+            }
+            out.push('\n');
+        }
+        out.push_str("| **all endpoints** |");
+        for tally in &self.checks {
+            let _ = write!(out, " **{}** |", percent_text(Some(tally)));
+        }
+        out.push('\n');
+        for (name, differences) in self.implementations.iter().zip(&self.differences) {
+            let _ = write!(out, "\nTop differences of {name}:\n\n| endpoint | pointer | kind | steps | cases |\n| --- | --- | --- | ---: | ---: |\n");
+            for d in differences {
+                let _ = writeln!(
+                    out,
+                    "| `{} {}` | `{}` | {} | {} | {} |",
+                    d.method, d.path, d.pointer, d.kind, d.steps, d.cases
+                );
+            }
+        }
+        out
+    }
+
     pub fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
