@@ -15,14 +15,13 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
 use crate::engine::Context;
 use crate::report::{human::render_details, Style};
 use crate::suite::{run_item, Item, Suite};
-use crate::target::{HttpOptions, HttpTarget, ReplayTarget, Target};
+use crate::target::{Target, TargetConfig};
 use crate::validate::SchemaSet;
 
 /// Where the cases, golden files and schemas live.
@@ -53,24 +52,22 @@ struct Shared {
     lock: RwLock<()>,
 }
 
-fn target_from_env() -> Result<Box<dyn Target>, String> {
-    let Ok(url) = std::env::var("CONFORM_TARGET") else {
-        return Ok(Box::new(ReplayTarget));
-    };
-    if url.trim().is_empty() {
-        return Ok(Box::new(ReplayTarget));
-    }
-    let mut options = HttpOptions::new(&url);
-    options.api_key = std::env::var("CONFORM_API_KEY")
+/// The target the environment names: `CONFORM_TARGET`, `CONFORM_API_KEY`, `CONFORM_TIMEOUT`.
+fn target_from_env() -> Result<TargetConfig, String> {
+    let mut config = TargetConfig::for_url(
+        std::env::var("CONFORM_TARGET")
+            .ok()
+            .filter(|u| !u.trim().is_empty()),
+    );
+    config.api_key = std::env::var("CONFORM_API_KEY")
         .ok()
         .filter(|k| !k.is_empty());
     if let Ok(seconds) = std::env::var("CONFORM_TIMEOUT") {
-        let seconds: f64 = seconds
+        config.timeout_secs = seconds
             .parse()
             .map_err(|_| format!("CONFORM_TIMEOUT is not a number of seconds: {seconds}"))?;
-        options.timeout = Duration::from_secs_f64(seconds.max(0.001));
     }
-    Ok(Box::new(HttpTarget::new(options)))
+    Ok(config)
 }
 
 /// Builds one trial per case under `layout.cases` and runs them with libtest-mimic.
@@ -90,7 +87,8 @@ pub fn run_harness(layout: Layout) -> ExitCode {
                 .collect::<Vec<_>>()
                 .join("\n")
         })?;
-        let remote = std::env::var("CONFORM_TARGET").is_ok_and(|u| !u.trim().is_empty());
+        let config = target_from_env()?;
+        let remote = config.is_remote();
         let level = match std::env::var("CONFORM_LEVEL")
             .ok()
             .filter(|l| !l.is_empty())
@@ -104,7 +102,7 @@ pub fn run_harness(layout: Layout) -> ExitCode {
         };
         let shared = Shared {
             level,
-            target: target_from_env()?,
+            target: config.build()?,
             schemas,
             golden: layout.golden.clone(),
             lock: RwLock::new(()),

@@ -7,7 +7,6 @@
 pub mod bless;
 pub mod case;
 pub mod check;
-pub mod cli;
 pub mod compare;
 pub mod correlate;
 pub mod discover;

@@ -1,5 +1,8 @@
-//! The `conform` binary: everything happens in the library.
+//! The `conform` binary: parses the command line and maps the result to an exit code; the
+//! engine is the library.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    conform::cli::main()
+    cli::main()
 }

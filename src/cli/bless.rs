@@ -6,9 +6,9 @@ use clap::Args;
 
 use super::common::{Dirs, TargetArgs};
 use super::exit;
-use crate::bless::{bless, golden_from_recording, golden_from_run, Change};
-use crate::engine::{run_case, Context};
-use crate::golden::GoldenFile;
+use conform::bless::{bless, golden_from_recording, golden_from_run, Change};
+use conform::engine::{run_case, Context};
+use conform::golden::GoldenFile;
 
 #[derive(Debug, Args)]
 pub struct BlessArgs {
@@ -27,7 +27,7 @@ pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> ExitCode {
         return ExitCode::from(exit::USAGE);
     };
     let live = args.target.target.is_some();
-    let target = match args.target.build() {
+    let target = match args.target.config().build() {
         Ok(target) => target,
         Err(message) => {
             eprintln!("error: {message}");
@@ -46,8 +46,8 @@ pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> ExitCode {
     let mut counts = [0usize; 3];
     for item in &suite.items {
         let case = match item {
-            crate::suite::Item::Case(case) => case,
-            crate::suite::Item::Broken { error, .. } => {
+            conform::suite::Item::Case(case) => case,
+            conform::suite::Item::Broken { error, .. } => {
                 eprintln!("error: {error}");
                 problems += 1;
                 continue;
@@ -64,7 +64,7 @@ pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> ExitCode {
             let ctx = Context {
                 target: target.as_ref(),
                 schemas: &schemas,
-                level: crate::check::Level::Strict,
+                level: conform::check::Level::Strict,
             };
             let outcome = run_case(case, existing.as_ref(), ctx);
             match golden_from_run(case, &outcome, existing.as_ref()) {

@@ -2,16 +2,14 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::discover::Filter;
-use crate::harness::Layout;
-use crate::report::Style;
-use crate::suite::Suite;
-use crate::target::{HttpOptions, HttpTarget, ReplayTarget, Target};
-use crate::validate::SchemaSet;
+use conform::discover::Filter;
+use conform::report::Style;
+use conform::suite::Suite;
+use conform::target::config::{TargetConfig, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT_SECS};
+use conform::validate::SchemaSet;
 
 /// An error that has already been printed.
 #[derive(Debug, Clone, Copy)]
@@ -32,14 +30,6 @@ pub struct Dirs {
 }
 
 impl Dirs {
-    pub fn layout(&self) -> Layout {
-        Layout {
-            cases: self.cases.clone(),
-            golden: self.golden.clone(),
-            schemas: self.schemas.clone(),
-        }
-    }
-
     /// Loads the schemas; errors are printed and become `Err(Reported)`.
     pub fn load_schemas(&self) -> Result<SchemaSet, Reported> {
         if !self.schemas.exists() {
@@ -80,11 +70,6 @@ impl Dirs {
     }
 }
 
-/// Seconds before a request times out, unless `--timeout` says otherwise.
-pub const DEFAULT_TIMEOUT_SECS: f64 = 30.0;
-/// Largest response body accepted, unless `--max-body` says otherwise.
-pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
-
 /// How to reach the implementation under test.
 #[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
@@ -111,63 +96,14 @@ pub struct TargetArgs {
 }
 
 impl TargetArgs {
-    /// The defaults for `url` (`None`: the built-in target), the key from `CONFORM_API_KEY`.
-    pub fn for_url(url: Option<String>) -> TargetArgs {
-        TargetArgs {
-            target: url,
-            api_key: std::env::var("CONFORM_API_KEY").ok(),
-            headers: Vec::new(),
-            timeout: DEFAULT_TIMEOUT_SECS,
-            max_body: DEFAULT_MAX_BODY,
+    pub fn config(&self) -> TargetConfig {
+        TargetConfig {
+            url: self.target.clone(),
+            api_key: self.api_key.clone(),
+            headers: self.headers.clone(),
+            timeout_secs: self.timeout,
+            max_body: self.max_body,
         }
-    }
-
-    /// Whether a URL was given (rather than the built-in replay target).
-    pub fn is_remote(&self) -> bool {
-        self.target.as_deref().is_some_and(|u| !u.trim().is_empty())
-    }
-
-    /// The target as reports show it: the URL without credentials, or `replay`.
-    pub fn display_name(&self) -> String {
-        match self.target.as_deref().filter(|u| !u.trim().is_empty()) {
-            Some(url) => crate::target::http::without_credentials(url),
-            None => "replay".to_owned(),
-        }
-    }
-
-    pub fn build(&self) -> Result<Box<dyn Target>, String> {
-        let Some(url) = self.target.as_deref().filter(|u| !u.trim().is_empty()) else {
-            return Ok(Box::new(ReplayTarget));
-        };
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(format!(
-                "--target must be an http:// or https:// URL, got `{url}`"
-            ));
-        }
-        if !(self.timeout > 0.0 && self.timeout.is_finite()) {
-            return Err("--timeout must be a positive number of seconds".to_owned());
-        }
-        let mut options = HttpOptions::new(url);
-        options.api_key = self.api_key.clone().filter(|k| !k.is_empty());
-        options.timeout = Duration::from_secs_f64(self.timeout);
-        options.max_body = self.max_body;
-        for header in &self.headers {
-            let Some((name, value)) = header.split_once(':') else {
-                return Err(format!(
-                    "--header must look like `Name: value`, got `{header}`"
-                ));
-            };
-            if name.trim().eq_ignore_ascii_case("authorization") {
-                return Err(
-                    "use --api-key (or CONFORM_API_KEY) instead of an Authorization header"
-                        .to_owned(),
-                );
-            }
-            options
-                .headers
-                .push((name.trim().to_owned(), value.trim().to_owned()));
-        }
-        Ok(Box::new(HttpTarget::new(options)))
     }
 }
 

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::common::Reported;
-use crate::session::RunEnd;
+use conform::session::RunEnd;
 
 /// Everything selected passed (or the command did what it was asked).
 pub const SUCCESS: u8 = 0;

@@ -6,8 +6,8 @@ use clap::Args;
 
 use super::common::Dirs;
 use super::exit;
-use crate::lint::lint;
-use crate::validate::Severity;
+use conform::lint::lint;
+use conform::validate::Severity;
 
 #[derive(Debug, Args)]
 pub struct LintArgs {

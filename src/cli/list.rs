@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::common::Dirs;
 use super::exit;
-use crate::suite::Item;
+use conform::suite::Item;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -29,12 +29,12 @@ pub fn list_command(dirs: &Dirs, args: ListArgs) -> ExitCode {
             out.push('\n');
             continue;
         }
-        let this = crate::case::group_of(item.name());
+        let this = conform::case::group_of(item.name());
         if group != Some(this) {
             let steps_in: usize = suite
                 .items
                 .iter()
-                .filter(|i| crate::case::group_of(i.name()) == this)
+                .filter(|i| conform::case::group_of(i.name()) == this)
                 .count();
             out.push_str(&format!(
                 "{} ({steps_in} cases)\n",

@@ -5,13 +5,14 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::common::{Dirs, TargetArgs};
+use super::common::Dirs;
 use super::exit;
-use crate::report::json::Json;
-use crate::report::matrix::{build, SavedReport};
-use crate::report::{Reporter, RunReport};
-use crate::session::{default_level, execute, options, RunPlan};
-use crate::write::write_atomic;
+use conform::report::json::Json;
+use conform::report::matrix::{build, SavedReport};
+use conform::report::{Reporter, RunReport};
+use conform::session::{default_level, execute, options, RunPlan};
+use conform::target::TargetConfig;
+use conform::write::write_atomic;
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
@@ -95,7 +96,8 @@ fn matrix(dirs: &Dirs, args: MatrixArgs) -> Result<ExitCode, exit::Error> {
         let schemas = dirs.load_schemas()?;
         for spec in &args.targets {
             let (name, url) = split(spec).map_err(usage)?;
-            let target_args = TargetArgs::for_url((url != "replay").then(|| url.clone()));
+            let mut target_args = TargetConfig::for_url((url != "replay").then(|| url.clone()));
+            target_args.api_key = std::env::var("CONFORM_API_KEY").ok();
             let target = target_args.build().map_err(usage)?;
             let plan = RunPlan {
                 suite: &suite,

@@ -22,7 +22,13 @@ use common::Dirs;
 
 /// Offline conformance harness and fixture replayer for Stripe-compatible APIs.
 #[derive(Debug, Parser)]
-#[command(name = "conform", version, about, propagate_version = true)]
+#[command(
+    name = "conform",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Exit codes:\n  0  everything is as expected\n  1  deviations: failing or blocked cases, regressions against --expect, lint errors\n  2  the run could not happen: bad flags, an invalid corpus, broken schemas\n  3  the target could not be used: connection refused, every request timing out"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub dirs: Dirs,

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::outcome::CaseOutcome;
+use conform::outcome::CaseOutcome;
 
 pub struct Progress {
     bar: Option<ProgressBar>,

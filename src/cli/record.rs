@@ -10,9 +10,9 @@ use std::time::Duration;
 use clap::Args;
 
 use super::exit;
-use crate::record::proxy::{run_proxy, ProxyOptions};
-use crate::record::to_case;
-use crate::write::write_atomic;
+use conform::record::proxy::{run_proxy, ProxyOptions};
+use conform::record::to_case;
+use conform::write::write_atomic;
 
 #[derive(Debug, Args)]
 pub struct RecordArgs {

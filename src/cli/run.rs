@@ -9,10 +9,10 @@ use clap::Args;
 use super::common::{parse_partition, ColorChoice, Dirs, TargetArgs};
 use super::exit;
 use super::progress::Progress;
-use crate::check::Level;
-use crate::expect::Expectations;
-use crate::report::{write_file, Format, ReportSpec, RunReport};
-use crate::session::{default_level, execute, options, RunPlan};
+use conform::check::Level;
+use conform::expect::Expectations;
+use conform::report::{write_file, Format, ReportSpec, RunReport};
+use conform::session::{default_level, execute, options, RunPlan};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -76,15 +76,16 @@ pub fn run_command(dirs: &Dirs, args: RunArgs) -> Result<ExitCode, exit::Error> 
         }
         None => None,
     };
-    let target = args.target.build().map_err(exit::Error::Usage)?;
+    let config = args.target.config();
+    let target = config.build().map_err(exit::Error::Usage)?;
     let plan = RunPlan {
         suite: &suite,
         schemas: &schemas,
         target: target.as_ref(),
-        target_name: args.target.display_name(),
+        target_name: config.display_name(),
         level: args
             .level
-            .unwrap_or_else(|| default_level(args.target.is_remote())),
+            .unwrap_or_else(|| default_level(config.is_remote())),
         options: options(dirs.golden.clone(), args.jobs, args.fail_fast),
         expectations: expectations.as_ref(),
     };
@@ -131,7 +132,7 @@ pub fn run_command(dirs: &Dirs, args: RunArgs) -> Result<ExitCode, exit::Error> 
         }
     }
     let end = finished.end();
-    if end == crate::session::RunEnd::TargetUnusable {
+    if end == conform::session::RunEnd::TargetUnusable {
         eprintln!(
             "error: the target at {} could not be used: no request got an answer",
             finished.info.target

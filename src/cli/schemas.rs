@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::exit;
-use crate::schema::{derive, drift, write, Derived, DocumentResult};
+use conform::schema::{derive, drift, write, Derived, DocumentResult};
 
 #[derive(Debug, Subcommand)]
 pub enum SchemasCommand {

@@ -12,8 +12,8 @@ use clap::Args;
 
 use super::common::Dirs;
 use super::exit;
-use crate::server::{start, Index};
-use crate::suite::{Item, Suite};
+use conform::server::{start, Index};
+use conform::suite::{Item, Suite};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {

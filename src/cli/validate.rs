@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::common::Dirs;
 use super::exit;
-use crate::validate::Severity;
+use conform::validate::Severity;
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {

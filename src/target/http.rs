@@ -41,8 +41,8 @@ impl HttpOptions {
             base_url: base_url.trim_end_matches('/').to_owned(),
             api_key: None,
             headers: Vec::new(),
-            timeout: Duration::from_secs(10),
-            max_body: 8 * 1024 * 1024,
+            timeout: Duration::from_secs_f64(super::config::DEFAULT_TIMEOUT_SECS),
+            max_body: super::config::DEFAULT_MAX_BODY,
         }
     }
 }

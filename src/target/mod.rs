@@ -2,10 +2,12 @@
 //! [`TransportError`]. The replay target answers in process from the recordings; the HTTP target
 //! is the only code that opens connections or sees the API key.
 
+pub mod config;
 mod curl;
 pub mod http;
 mod replay;
 
+pub use config::TargetConfig;
 pub use curl::curl_command;
 pub use http::{HttpOptions, HttpTarget};
 pub use replay::ReplayTarget;
