@@ -70,9 +70,14 @@ fn target_from_env() -> Result<TargetConfig, String> {
     Ok(config)
 }
 
-/// Builds one trial per case under `layout.cases` and runs them with libtest-mimic.
+/// Builds one trial per case under `layout.cases` and runs them with libtest-mimic, with the
+/// process's arguments.
 pub fn run_harness(layout: Layout) -> ExitCode {
-    let args = Arguments::from_args();
+    run_with(layout, Arguments::from_args())
+}
+
+/// [`run_harness`] with given arguments. A filter that matches no case fails the run.
+pub fn run_with(layout: Layout, args: Arguments) -> ExitCode {
     let setup = || -> Result<(Suite, Shared), String> {
         let suite = Suite::load(&layout.cases).map_err(|e| e.to_string())?;
         let schemas = if !layout.schemas.exists() {
@@ -165,4 +170,19 @@ fn trials(suite: Suite, shared: Arc<Shared>) -> Vec<Trial> {
             .with_kind(kind)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_filter_that_matches_no_case_fails() {
+        let layout = Layout::under(Path::new(env!("CARGO_MANIFEST_DIR")));
+        let args = Arguments {
+            filter: Some("no-case-is-named-like-this".to_owned()),
+            ..Arguments::default()
+        };
+        assert_eq!(run_with(layout, args), ExitCode::FAILURE);
+    }
 }

@@ -141,3 +141,25 @@ fn lint_warns_about_requests_the_replayer_cannot_tell_apart() {
     );
     assert!(out.contains("0 error(s), 1 warning(s)"), "{out}");
 }
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let scratch = Scratch::new("pipe");
+    for i in 0..400 {
+        scratch.write(&format!("cases/products/p{i:03}.json"), GOOD);
+    }
+    // `conform list | head -1`: the reader goes away after one line.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .arg("list")
+        .current_dir(scratch.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 8];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}

@@ -221,3 +221,53 @@ fn matrix_page_loads_cleanly_with_the_reported_totals() {
         "{dom}"
     );
 }
+
+#[test]
+fn github_annotations_put_failures_on_the_case_file_lines() {
+    let scratch = project("github");
+    let server = server();
+    let out = scratch.conform(&[
+        "run",
+        "--target",
+        &server.url,
+        "--level",
+        "strict",
+        "--report",
+        "github=-",
+        "--format",
+        "github",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    let errors: Vec<&str> = text.lines().filter(|l| l.starts_with("::error ")).collect();
+    // Printed twice: once for --format, once for --report github=-.
+    assert_eq!(errors.len(), 4, "{text}");
+    for line in &errors {
+        let (props, message) = line["::error ".len()..].split_once("::").unwrap();
+        let file = props
+            .split(',')
+            .find_map(|p| p.strip_prefix("file="))
+            .unwrap();
+        let line_no: usize = props
+            .split(',')
+            .find_map(|p| p.strip_prefix("line="))
+            .unwrap()
+            .parse()
+            .unwrap();
+        let source = scratch.read(file);
+        let at = source.lines().nth(line_no - 1).unwrap();
+        assert!(
+            at.contains('{') || at.contains("request"),
+            "line {line_no} of {file}: {at}"
+        );
+        assert!(!message.contains('\n'), "{message}");
+        assert!(
+            message.contains("%0A") || message.contains("value changed"),
+            "{message}"
+        );
+    }
+    assert!(
+        text.contains("::notice title=conform::4 passed, 2 failed"),
+        "{text}"
+    );
+}
