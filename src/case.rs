@@ -8,8 +8,6 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::normalize::Rule;
-
 /// A case file exactly as written on disk.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -174,4 +172,33 @@ pub struct NamedStep {
 /// The folder part of a case name: `checkout/sessions` of `checkout/sessions/create`.
 pub fn group_of(name: &str) -> &str {
     name.rsplit_once('/').map_or("", |(group, _)| group)
+}
+
+/// One user rule: exactly one of `ignore`, `type` or `regex` is set (checked when loading).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// JSON pointer into the body; `*` matches any key or index.
+    pub path: String,
+    /// Leave the value out of the comparison entirely.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ignore: bool,
+    /// Accept any value of this JSON type.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub json_type: Option<JsonType>,
+    /// Accept any string matching this regular expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Object,
+    Array,
+    Null,
 }

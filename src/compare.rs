@@ -5,7 +5,7 @@ use serde_json::Value;
 use similar::TextDiff;
 
 use crate::normalize::Snapshot;
-use crate::validate::escape_pointer;
+use crate::pointer::escape as escape_pointer;
 
 /// What kind of deviation a difference is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]

@@ -148,12 +148,12 @@ impl Correlation {
             }
             Value::Object(map) => {
                 for (key, child) in map.iter_mut() {
-                    self.rewrite_value(child, &format!("{at}/{key}"), answers)?;
+                    self.rewrite_value(child, &crate::pointer::child(at, key), answers)?;
                 }
             }
             Value::Array(items) => {
                 for (i, child) in items.iter_mut().enumerate() {
-                    self.rewrite_value(child, &format!("{at}/{i}"), answers)?;
+                    self.rewrite_value(child, &crate::pointer::child(at, i), answers)?;
                 }
             }
             _ => {}

@@ -1,7 +1,7 @@
 //! `conform`: an offline conformance harness and fixture replayer for Stripe-compatible APIs.
 //!
 //! The library is the engine; the `conform` binary and the `cargo test` harness wire it up.
-//! See ARCHITECTURE.md for the codemap.
+//! See docs/architecture.md for the pipeline, the layers and the codemap.
 #![forbid(unsafe_code)]
 
 pub mod bless;
@@ -19,12 +19,15 @@ pub mod ids;
 pub mod lint;
 pub mod listener;
 pub mod load;
+pub mod matcher;
 pub mod normalize;
 pub mod outcome;
+pub mod pointer;
 pub mod record;
 pub mod report;
 pub mod schema;
 pub mod score;
+pub mod secrets;
 pub mod server;
 pub mod session;
 pub mod suite;

@@ -117,8 +117,8 @@ pub fn lint(suite: &Suite, golden_root: &Path, schemas: &SchemaSet, orphans: boo
 /// them apart by the previous request, so they are reported as warnings.
 fn ambiguous(suite: &Suite) -> Vec<Finding> {
     let cases: Vec<&crate::case::Case> = suite.cases().collect();
-    let index = crate::server::Index::new(&cases);
-    let mut first: std::collections::HashMap<String, &crate::server::matcher::Recording> =
+    let index = crate::matcher::Index::new(&cases);
+    let mut first: std::collections::HashMap<String, &crate::matcher::Recording> =
         std::collections::HashMap::new();
     let mut out = Vec::new();
     for r in &index.recordings {

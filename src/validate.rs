@@ -184,7 +184,7 @@ impl SchemaSet {
                     self.check(object, value, pointer, out);
                 }
                 for (key, child) in map {
-                    let child_pointer = format!("{pointer}/{}", escape_pointer(key));
+                    let child_pointer = format!("{pointer}/{}", crate::pointer::escape(key));
                     self.walk(child, &child_pointer, out);
                 }
             }
@@ -212,7 +212,7 @@ impl SchemaSet {
                         pointer: format!(
                             "{pointer}{}/{}",
                             error.instance_path(),
-                            escape_pointer(key)
+                            crate::pointer::escape(key)
                         ),
                         object: object.to_owned(),
                         rule: "undocumented".to_owned(),
@@ -230,11 +230,6 @@ impl SchemaSet {
             });
         }
     }
-}
-
-/// Escapes one JSON pointer segment (`~` and `/`).
-pub fn escape_pointer(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]

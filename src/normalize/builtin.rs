@@ -89,20 +89,11 @@ fn normalize_object(map: &mut Map<String, Value>, symbols: &mut Symbols) {
     }
 }
 
-fn is_secret(key: Option<&str>, text: &str) -> bool {
-    key.is_some_and(|k| k == "client_secret" || k.ends_with("_secret"))
-        || text == crate::record::REDACTED
-        || text.contains("_secret_")
-        || ["sk_test_", "sk_live_", "rk_test_", "rk_live_", "whsec_"]
-            .iter()
-            .any(|p| text.starts_with(p))
-}
-
 fn normalize_string(key: Option<&str>, text: &str, symbols: &mut Symbols) -> String {
     if text.is_empty() {
         return String::new();
     }
-    if is_secret(key, text) {
+    if crate::secrets::is_secret(key, text) {
         return "<secret>".to_owned();
     }
     if let Some((token, rest)) = key.and_then(|k| ids::generated_token(k, text)) {

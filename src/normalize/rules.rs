@@ -2,37 +2,8 @@
 //! [`apply_rules`]. A rule addresses values by JSON pointer, where a `*` segment matches any key
 //! or index.
 
-use serde::{Deserialize, Serialize};
+pub use crate::case::{JsonType, Rule};
 use serde_json::Value;
-
-/// One user rule: exactly one of `ignore`, `type` or `regex` is set (checked when loading).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rule {
-    /// JSON pointer into the body; `*` matches any key or index.
-    pub path: String,
-    /// Leave the value out of the comparison entirely.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub ignore: bool,
-    /// Accept any value of this JSON type.
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub json_type: Option<JsonType>,
-    /// Accept any string matching this regular expression.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub regex: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JsonType {
-    String,
-    Integer,
-    Number,
-    Boolean,
-    Object,
-    Array,
-    Null,
-}
 
 impl JsonType {
     fn accepts(self, value: &Value) -> bool {
@@ -93,7 +64,7 @@ pub fn apply_rules(body: &mut Value, rules: &[&Rule]) {
         } else {
             rule.path[1..]
                 .split('/')
-                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .map(crate::pointer::unescape)
                 .collect()
         };
         let regex = rule

@@ -6,21 +6,8 @@
 
 use serde_json::Value;
 
-/// What a secret is replaced with; normalization treats it as `<secret>`.
-pub const REDACTED: &str = "<redacted>";
-
-const KEY_PREFIXES: &[&str] = &[
-    "sk_test_", "sk_live_", "rk_test_", "rk_live_", "pk_test_", "pk_live_", "whsec_",
-];
-
-/// Whether `text` is (or holds) a secret.
-pub fn is_secret_text(text: &str) -> bool {
-    text.contains("_secret_") || KEY_PREFIXES.iter().any(|p| text.contains(p))
-}
-
-fn secret_key(key: &str) -> bool {
-    key == "client_secret" || key.ends_with("_secret") || key == "secret"
-}
+use crate::secrets::is_secret_key;
+pub use crate::secrets::{is_secret_text, REDACTED};
 
 /// Replaces the secrets inside `value`; returns how many were replaced.
 pub fn redact(value: &mut Value) -> usize {
@@ -32,7 +19,7 @@ pub fn redact(value: &mut Value) -> usize {
         Value::Object(map) => map
             .iter_mut()
             .map(|(key, child)| {
-                if secret_key(key) && child.is_string() {
+                if is_secret_key(key) && child.is_string() {
                     *child = Value::String(REDACTED.to_owned());
                     1
                 } else {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::matcher::{same, Incoming, Index, Recording};
+use crate::matcher::{same, Incoming, Index, Recording};
 
 /// The first difference between two decoded parameter structures, as `name: recorded X, got Y`.
 fn first_difference(prefix: &str, recorded: &Value, actual: &Value) -> Option<String> {

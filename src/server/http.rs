@@ -7,8 +7,8 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::explain::explain;
-use super::matcher::{Decision, Incoming, Index};
 use crate::listener::{listen, Request, Response, Server};
+use crate::matcher::{Decision, Incoming, Index};
 
 /// A running replay server.
 pub struct Running {

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per feature. Servers bind 127.0.0.1 on ephemeral
 //! ports; every wait is bounded.
 
+mod architecture;
 mod case_schema;
 mod cli;
 mod e2e;
