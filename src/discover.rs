@@ -12,19 +12,12 @@ pub struct Entry {
 }
 
 /// A folder that could not be walked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot read {}: {message}", path.display())]
 pub struct DiscoverError {
     pub path: PathBuf,
     pub message: String,
 }
-
-impl std::fmt::Display for DiscoverError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot read {}: {}", self.path.display(), self.message)
-    }
-}
-
-impl std::error::Error for DiscoverError {}
 
 /// Every `*.json` under `root` (files and folders starting with `_` or `.` are skipped).
 pub fn discover(root: &Path) -> Result<Vec<Entry>, DiscoverError> {

@@ -1,7 +1,6 @@
 //! Golden files: owns [`GoldenFile`], the reviewed expected output of one case
 //! (`golden/<case name>.json`): per step the normalized status, compared headers and body.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -49,16 +48,11 @@ impl GoldenStep {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", file.display())]
 pub struct GoldenError {
     pub file: PathBuf,
     pub message: String,
-}
-
-impl fmt::Display for GoldenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.file.display(), self.message)
-    }
 }
 
 /// The golden file of case `name` relative to the golden root.

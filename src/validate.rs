@@ -53,19 +53,12 @@ impl fmt::Display for Violation {
 }
 
 /// A schema file that could not be read or compiled.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("schema {}: {message}", file.display())]
 pub struct SchemaError {
     pub file: PathBuf,
     pub message: String,
 }
-
-impl fmt::Display for SchemaError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "schema {}: {}", self.file.display(), self.message)
-    }
-}
-
-impl std::error::Error for SchemaError {}
 
 /// The compiled schemas of one folder, keyed by object name.
 #[derive(Default)]

@@ -1,25 +1,17 @@
 //! File writing: owns [`write_atomic`], the one way the project writes a file: to a temporary
 //! file beside the target, then renamed over it, and only ever inside a given root folder.
 
-use std::fmt;
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {message}", path.display())]
 pub struct WriteError {
     pub path: PathBuf,
     pub message: String,
 }
-
-impl fmt::Display for WriteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot write {}: {}", self.path.display(), self.message)
-    }
-}
-
-impl std::error::Error for WriteError {}
 
 /// Checks that `relative` stays inside its root: no absolute path, no `..`, not empty.
 pub fn confined(relative: &Path) -> Result<(), String> {

@@ -9,7 +9,7 @@ use conform::discover::Filter;
 use conform::report::Style;
 use conform::suite::Suite;
 use conform::target::config::{TargetConfig, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT_SECS};
-use conform::validate::SchemaSet;
+use conform::validate::{SchemaSet, Severity};
 
 /// An error that has already been printed.
 #[derive(Debug, Clone, Copy)]
@@ -147,4 +147,18 @@ pub fn parse_partition(text: &str) -> Result<(usize, usize), String> {
         return Err(format!("need 1 <= K <= N, got {k}/{n}"));
     }
     Ok((k, n))
+}
+
+/// Counts a finding as an error or a warning and returns its label.
+pub fn count(severity: Severity, errors: &mut usize, warnings: &mut usize) -> &'static str {
+    match severity {
+        Severity::Error => {
+            *errors += 1;
+            "error"
+        }
+        Severity::Warning => {
+            *warnings += 1;
+            "warning"
+        }
+    }
 }

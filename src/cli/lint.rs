@@ -4,10 +4,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::common::Dirs;
+use super::common::{count, Dirs};
 use super::exit;
 use conform::lint::lint;
-use conform::validate::Severity;
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
@@ -26,16 +25,7 @@ pub fn lint_command(dirs: &Dirs, args: LintArgs) -> ExitCode {
     let mut errors = 0;
     let mut warnings = 0;
     for finding in &findings {
-        let label = match finding.severity {
-            Severity::Error => {
-                errors += 1;
-                "error"
-            }
-            Severity::Warning => {
-                warnings += 1;
-                "warning"
-            }
-        };
+        let label = count(finding.severity, &mut errors, &mut warnings);
         println!("{label}: {}: {}", finding.file.display(), finding.message);
     }
     println!(

@@ -7,9 +7,8 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::Value;
 
-use super::common::Dirs;
+use super::common::{count, Dirs};
 use super::exit;
-use conform::validate::Severity;
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -49,16 +48,7 @@ pub fn validate_command(dirs: &Dirs, args: ValidateArgs) -> ExitCode {
         };
         for (prefix, document) in documents {
             for violation in schemas.validate(document) {
-                let label = match violation.severity {
-                    Severity::Error => {
-                        errors += 1;
-                        "error"
-                    }
-                    Severity::Warning => {
-                        warnings += 1;
-                        "warning"
-                    }
-                };
+                let label = count(violation.severity, &mut errors, &mut warnings);
                 println!(
                     "{label}: {}:{prefix}{} ({}): {} [{}]",
                     file.display(),

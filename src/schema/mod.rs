@@ -39,16 +39,11 @@ pub enum DocumentResult {
     Nothing { source: String, reason: String },
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message}", file.display())]
 pub struct DeriveError {
     pub file: PathBuf,
     pub message: String,
-}
-
-impl std::fmt::Display for DeriveError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.file.display(), self.message)
-    }
 }
 
 /// Derives from one document's text; `source` is its file name.
