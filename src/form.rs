@@ -5,6 +5,7 @@
 //! `true`/`false`, numbers are written as JSON writes them, `null` is an empty value. Keys come
 //! out in the order of the (sorted) JSON object.
 
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
 /// Flattens `value` into `(key, value)` pairs; a scalar at the top has no key and is skipped.
@@ -54,58 +55,79 @@ pub fn encode(value: &Value) -> String {
         .join("&")
 }
 
-/// Percent-encodes everything but unreserved characters; brackets stay readable.
+/// What `escape` leaves as it is: letters, digits, `-_.~` and brackets (kept readable).
+const FORM: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'[')
+    .remove(b']');
+
+/// Percent-encodes everything but unreserved characters; a space becomes `+`.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'[' | b']' => {
-                out.push(byte as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    utf8_percent_encode(text, FORM)
+        .to_string()
+        .replace("%20", "+")
 }
 
-/// Decodes `%XX` escapes and `+`; invalid escapes are kept as they are.
+/// Decodes `+` and `%XX` escapes; invalid escapes (`%zz`, `%+1`) are kept as they are.
 pub fn unescape(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let spaced = text.replace('+', " ");
+    percent_decode_str(&spaced).decode_utf8_lossy().into_owned()
+}
+
+/// Deepest bracket nesting a form key may have (`a[b][c]` is 3).
+pub const MAX_DEPTH: usize = 32;
+/// Most parameters a form may carry.
+pub const MAX_PARAMS: usize = 10_000;
+
+/// A form over the limits: `param` names the parameter (as sent, cut to 100 characters).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FormError {
+    pub param: String,
+    pub message: String,
 }
 
 /// Decodes a form string back into a JSON structure. Every leaf is a string (forms carry no
 /// types); bracketed keys nest; arrays come back as objects keyed `"0"`, `"1"`, ... unless every
 /// key at that level is an index, in which case they are arrays again. `a[]=x&a[]=y` appends.
-pub fn decode(text: &str) -> Value {
+/// Keys nested deeper than [`MAX_DEPTH`] or more than [`MAX_PARAMS`] parameters are an error,
+/// so no input can exhaust the stack or memory.
+pub fn decode(text: &str) -> Result<Value, FormError> {
     let mut root = Value::Object(Map::new());
-    for part in text.split('&').filter(|p| !p.is_empty()) {
+    for (n, part) in text.split('&').filter(|p| !p.is_empty()).enumerate() {
         let (key, value) = part.split_once('=').unwrap_or((part, ""));
         let key = unescape(key);
-        let value = Value::String(unescape(value));
-        insert(&mut root, &key_path(&key), value);
+        if n >= MAX_PARAMS {
+            return Err(FormError {
+                param: cut(&key),
+                message: format!("a request may carry at most {MAX_PARAMS} parameters"),
+            });
+        }
+        let path = key_path(&key);
+        if path.len() > MAX_DEPTH {
+            return Err(FormError {
+                param: cut(&key),
+                message: format!(
+                    "parameter nested {} levels deep; at most {MAX_DEPTH} are allowed",
+                    path.len()
+                ),
+            });
+        }
+        insert(&mut root, &path, Value::String(unescape(value)));
     }
-    arrays_back(root)
+    Ok(arrays_back(root))
+}
+
+/// [`decode`] for text from a trusted file: what is over the limits is left out.
+pub fn decode_lenient(text: &str) -> Value {
+    decode(text).unwrap_or_else(|_| Value::Object(Map::new()))
+}
+
+fn cut(key: &str) -> String {
+    key.chars().take(100).collect()
 }
 
 fn key_path(key: &str) -> Vec<String> {
@@ -208,15 +230,32 @@ mod tests {
     #[test]
     fn decode_inverts_encode_up_to_leaf_types() {
         let body = json!({"line_items": [{"price": "p", "quantity": 2}, {"price": "q"}], "expand": ["line_items"], "metadata": {"k": "v w"}, "flag": false});
-        assert_eq!(decode(&encode(&body)), stringify_leaves(&body));
+        assert_eq!(decode(&encode(&body)).unwrap(), stringify_leaves(&body));
     }
 
     #[test]
     fn decode_appends_empty_brackets_and_tolerates_junk() {
         assert_eq!(
-            decode("expand[]=a&expand[]=b"),
+            decode("expand[]=a&expand[]=b").unwrap(),
             json!({"expand": ["a", "b"]})
         );
-        assert_eq!(decode("a=%zz&&b"), json!({"a": "%zz", "b": ""}));
+        assert_eq!(decode("a=%zz&&b").unwrap(), json!({"a": "%zz", "b": ""}));
+        // `%+1` is not an escape (a sign is not a hex digit); `%2B` is a plus.
+        assert_eq!(
+            decode("a=%+1&b=%2B").unwrap(),
+            json!({"a": "% 1", "b": "+"})
+        );
+    }
+
+    #[test]
+    fn deep_nesting_and_too_many_parameters_are_errors_not_crashes() {
+        let deep = format!("a{}=1", "[b]".repeat(2_800));
+        let err = decode(&deep).unwrap_err();
+        assert!(err.param.starts_with("a[b][b]"), "{err:?}");
+        assert!(err.message.contains("2801 levels"), "{err}");
+        let ok = format!("a{}=1", "[b]".repeat(MAX_DEPTH - 1));
+        assert!(decode(&ok).is_ok());
+        let many = vec!["x=1"; MAX_PARAMS + 1].join("&");
+        assert!(decode(&many).unwrap_err().message.contains("at most"));
     }
 }

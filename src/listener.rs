@@ -183,7 +183,12 @@ fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Option<Vec<u8>>, Respo
     let mut head = Vec::new();
     loop {
         let before = head.len();
-        match reader.read_until(b'\n', &mut head) {
+        // A line is read at most up to the head limit, however long the client makes it.
+        let room = (MAX_HEAD_BYTES + 1).saturating_sub(head.len()) as u64;
+        match reader.by_ref().take(room).read_until(b'\n', &mut head) {
+            Ok(0) if head.len() > MAX_HEAD_BYTES => {
+                return Err(error(431, "The request head is too large."))
+            }
             Ok(0) => return Ok(None),
             Ok(_) => {}
             Err(_) => return Ok(None),
@@ -202,20 +207,36 @@ fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Option<Vec<u8>>, Respo
 }
 
 /// Reads a chunked body (sizes in hex, then the data, until a zero-size chunk and trailers).
+/// Longest chunk-size or trailer line read.
+const MAX_CHUNK_LINE: u64 = 8 * 1024;
+
 fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, Response> {
     let broken = || error(400, "The chunked request body is malformed.");
     let mut body = Vec::new();
     // Bounded: every round consumes a chunk, and the total is limited.
     loop {
         let mut line = String::new();
-        reader.read_line(&mut line).map_err(|_| broken())?;
+        reader
+            .by_ref()
+            .take(MAX_CHUNK_LINE)
+            .read_line(&mut line)
+            .map_err(|_| broken())?;
         let size_text = line.trim().split(';').next().unwrap_or("");
-        let size = usize::from_str_radix(size_text, 16).map_err(|_| broken())?;
+        if size_text.is_empty() || !size_text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(broken());
+        }
+        // Too many digits for a size is too large a body, never an overflow.
+        let size = usize::from_str_radix(size_text, 16).unwrap_or(usize::MAX);
         if size == 0 {
             // Trailers up to the blank line.
             for _ in 0..100 {
                 let mut trailer = String::new();
-                if reader.read_line(&mut trailer).map_err(|_| broken())? == 0
+                if reader
+                    .by_ref()
+                    .take(MAX_CHUNK_LINE)
+                    .read_line(&mut trailer)
+                    .map_err(|_| broken())?
+                    == 0
                     || trailer.trim().is_empty()
                 {
                     return Ok(body);
@@ -223,7 +244,7 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, Response> 
             }
             return Err(broken());
         }
-        if body.len() + size > MAX_BODY_BYTES {
+        if size > MAX_BODY_BYTES.saturating_sub(body.len()) {
             return Err(error(413, "The request body is too large."));
         }
         let start = body.len();

@@ -54,7 +54,7 @@ impl Incoming {
         content_type: Option<&str>,
         body: &[u8],
         authorization: Option<&str>,
-    ) -> Incoming {
+    ) -> Result<Incoming, form::FormError> {
         let (path, query) = url.split_once('?').unwrap_or((url, ""));
         let text = String::from_utf8_lossy(body);
         let body = if text.trim().is_empty() {
@@ -64,16 +64,16 @@ impl Incoming {
                 .map(|v| form::stringify_leaves(&v))
                 .unwrap_or_else(|_| Value::String(text.into_owned()))
         } else {
-            form::decode(&text)
+            form::decode(&text)?
         };
         let auth = Auth::classify(authorization);
-        Incoming {
+        Ok(Incoming {
             method: method.to_ascii_uppercase(),
             path: path.to_owned(),
-            query: form::decode(query),
+            query: form::decode(query)?,
             body,
             auth,
-        }
+        })
     }
 }
 
@@ -136,7 +136,7 @@ impl Index {
             for (i, named) in case.steps.iter().enumerate() {
                 let request = &named.step.request;
                 let (path, inline) = request.path.split_once('?').unwrap_or((&request.path, ""));
-                let mut query = form::decode(inline);
+                let mut query = form::decode_lenient(inline);
                 if let (Some(Value::Object(extra)), Value::Object(map)) = (
                     request.query.as_ref().map(form::stringify_leaves),
                     &mut query,

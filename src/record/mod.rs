@@ -45,7 +45,7 @@ fn step(exchange: &Exchange, index: usize) -> Value {
     request.insert("method".into(), json!(exchange.method));
     request.insert("path".into(), json!(path));
     if !query.is_empty() {
-        let mut q = form::decode(query);
+        let mut q = form::decode_lenient(query);
         redact(&mut q);
         request.insert("query".into(), q);
     }
@@ -63,7 +63,7 @@ fn step(exchange: &Exchange, index: usize) -> Value {
             redact(&mut body);
             request.insert("json".into(), body);
         } else {
-            let mut body = form::decode(&text);
+            let mut body = form::decode_lenient(&text);
             redact(&mut body);
             request.insert("form".into(), body);
         }

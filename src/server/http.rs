@@ -60,14 +60,35 @@ pub fn handle(index: &Index, request: Request, log: bool) -> Response {
     let (response, note) = if request.method == "GET" && path == "/__conform/cases" {
         (Response::json(200, &listing(index)), String::new())
     } else {
-        let incoming = Incoming::decode(
+        let decoded = Incoming::decode(
             &request.method,
             &request.url,
             request.header("content-type"),
             &request.body,
             request.header("authorization"),
         );
-        match index.answer(&incoming) {
+        match decoded {
+            Ok(incoming) => answer(index, &incoming),
+            Err(err) => {
+                let mut body = error_body(&err.message, Some("parameter_invalid"));
+                body["error"]["param"] = json!(err.param);
+                (
+                    Response::json(400, &body),
+                    "over the form limits".to_owned(),
+                )
+            }
+        }
+    };
+    if log {
+        eprintln!("{} {path} -> {} {note}", request.method, response.status);
+    }
+    response
+}
+
+/// The recorded answer to a decoded request, or the error the API would give.
+fn answer(index: &Index, incoming: &Incoming) -> (Response, String) {
+    {
+        match index.answer(incoming) {
             Decision::Answer(recording) => {
                 let body = if recording.response.body.is_null() {
                     Vec::new()
@@ -101,13 +122,9 @@ pub fn handle(index: &Index, request: Request, log: bool) -> Response {
                 "no API key".to_owned(),
             ),
             Decision::NoMatch => (
-                Response::json(404, &error_body(&explain(index, &incoming), Some("resource_missing"))),
+                Response::json(404, &error_body(&explain(index, incoming), Some("resource_missing"))),
                 "no recording".to_owned(),
             ),
         }
-    };
-    if log {
-        eprintln!("{} {path} -> {} {note}", request.method, response.status);
     }
-    response
 }

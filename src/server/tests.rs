@@ -34,6 +34,7 @@ fn incoming(method: &str, url: &str, body: &str) -> Incoming {
         body.as_bytes(),
         Some("Bearer sk_test_x"),
     )
+    .unwrap()
 }
 
 fn balance(decision: Decision) -> i64 {
@@ -95,7 +96,8 @@ fn missing_key_is_unauthorized_and_near_misses_are_explained() {
         None,
         b"email=a%40example.com&metadata[n]=1",
         None,
-    );
+    )
+    .unwrap();
     assert!(matches!(index.answer(&no_key), Decision::Unauthorized));
     let wrong = incoming(
         "POST",
@@ -111,4 +113,28 @@ fn missing_key_is_unauthorized_and_near_misses_are_explained() {
     assert!(message.contains("`email` differs"), "{message}");
     let method = incoming("DELETE", "/v1/customers", "");
     assert!(explain(&index, &method).contains("method differs"));
+}
+
+#[test]
+fn a_deeply_nested_form_is_a_stripe_shaped_400_naming_the_parameter() {
+    let case = flow();
+    let index = Index::new(&[&case]);
+    let body = format!("a{}=1", "[b]".repeat(2_800));
+    let request = crate::listener::Request {
+        method: "POST".to_owned(),
+        url: "/v1/customers".to_owned(),
+        headers: vec![(
+            "content-type".to_owned(),
+            "application/x-www-form-urlencoded".to_owned(),
+        )],
+        body: body.into_bytes(),
+    };
+    let response = super::http::handle(&index, request, false);
+    assert_eq!(response.status, 400);
+    let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+    assert!(body["error"]["param"]
+        .as_str()
+        .unwrap()
+        .starts_with("a[b][b]"));
 }

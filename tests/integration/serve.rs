@@ -244,3 +244,67 @@ fn a_recorded_flow_replays_against_its_upstream() {
     let run = conform_in(project.path(), &["run", "--target", &upstream.url]);
     assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
 }
+
+/// Sends raw bytes and returns the status line of the answer (empty if none within 5 s).
+fn raw(url: &str, bytes: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let _ = stream.write_all(bytes);
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Bounded by the read timeout and by the size of a status line.
+    while answer.len() < 64 {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[test]
+fn hostile_requests_get_errors_and_the_replayer_keeps_answering() {
+    let scratch = Scratch::new("hostile");
+    scratch.write("cases/customers/flow.json", CASE);
+    let server = Process::start(scratch.path(), &["serve", "--port", "0"]);
+    let deep = format!("a{}=1", "[b]".repeat(2_800));
+    let form = format!(
+        "POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{deep}",
+        deep.len()
+    );
+    assert!(
+        raw(&server.url, form.as_bytes()).contains(" 400"),
+        "deep form"
+    );
+    let chunked = "POST /v1/customers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab\r\n0\r\n\r\n";
+    for _ in 0..64 {
+        assert!(
+            raw(&server.url, chunked.as_bytes()).contains(" 413"),
+            "huge chunk size"
+        );
+    }
+    let long_line = format!(
+        "GET /v1/customers HTTP/1.1\r\nX-Long: {}\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    assert!(
+        raw(&server.url, long_line.as_bytes()).contains(" 431"),
+        "long header line"
+    );
+    // Afterwards a normal request is answered.
+    let started = Instant::now();
+    let (status, body) = get(
+        &format!("{}/v1/customers/cus_Rec0rd1Ng2Aa", server.url),
+        Some("sk_test_x"),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
