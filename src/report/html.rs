@@ -18,12 +18,9 @@ impl Reporter for Html {
     }
 }
 
-pub const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}\
-th{background:#f3f3f3}.pass{color:#17692b}.fail{color:#b00020}.xfail{color:#8a6d00}.skip{color:#666}\
-.case{border:1px solid #ddd;border-radius:4px;margin:.8em 0;padding:.5em 1em}\
-pre{background:#f8f8f8;padding:.5em;overflow-x:auto}.del{color:#b00020}.add{color:#17692b}.hunk{color:#0b6e99}\
-.hidden{display:none}#filter{font-size:1em;padding:.3em;width:30em}";
+pub const STYLE: &str = include_str!("assets/report.css");
+/// The page's filter box.
+const SCRIPT: &str = include_str!("assets/report.js");
 
 fn diff_html(diff: &str) -> String {
     let mut out = String::new();
@@ -191,8 +188,6 @@ fn render(run: &RunReport<'_>) -> String {
         }
         out.push_str("</div>\n");
     }
-    out.push_str(
-        "<script>\n(function () {\n  var box = document.getElementById('filter');\n  function apply() {\n    var q = box.value.toLowerCase();\n    var shown = 0;\n    document.querySelectorAll('.case').forEach(function (c) {\n      var hide = q !== '' && c.textContent.toLowerCase().indexOf(q) < 0 && c.dataset.name.toLowerCase().indexOf(q) < 0;\n      c.classList.toggle('hidden', hide);\n      if (!hide) { shown += 1; }\n    });\n    document.getElementById('shown').textContent = shown;\n  }\n  box.addEventListener('input', apply);\n  if (location.hash.length > 1) { box.value = decodeURIComponent(location.hash.slice(1)); }\n  apply();\n})();\n</script>\n</body></html>\n",
-    );
+    let _ = write!(out, "<script>\n{SCRIPT}</script>\n</body></html>\n");
     out
 }

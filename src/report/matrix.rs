@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::escape_markup as escape;
 use super::html::STYLE;
+
+/// The page's totals check and filter box.
+const MATRIX_SCRIPT: &str = include_str!("assets/matrix.js");
 use crate::check::Tally;
 use crate::score::{EndpointScore, RankedDifference};
 
@@ -376,9 +379,7 @@ impl Matrix {
             );
         }
         out.push_str("</tr></tfoot></table>\n");
-        out.push_str(
-            "<script>\n(function () {\n  var kinds = ['pass', 'fail', 'blocked', 'xfail', 'error', 'absent'];\n  document.querySelectorAll('tfoot th[id^=total-]').forEach(function (th) {\n    var col = th.id.slice(6);\n    var counts = kinds.map(function (k) { return document.querySelectorAll('#matrix td.' + k + '[data-col=\"' + col + '\"]').length; });\n    th.textContent = counts.join(' / ');\n    if (counts.join('/') !== th.dataset.expected) { console.error('totals differ for column ' + col); }\n  });\n  document.getElementById('filter').addEventListener('input', function (e) {\n    var q = e.target.value.toLowerCase();\n    document.querySelectorAll('tr.row').forEach(function (r) {\n      r.classList.toggle('hidden', q !== '' && r.textContent.toLowerCase().indexOf(q) < 0);\n    });\n  });\n})();\n</script>\n</body></html>\n",
-        );
+        let _ = write!(out, "<script>\n{MATRIX_SCRIPT}</script>\n</body></html>\n");
         out
     }
 }

@@ -14,6 +14,8 @@ pub mod matrix;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use anstyle::AnsiColor;
+
 use crate::check::Level;
 use crate::outcome::{CaseOutcome, Summary};
 use crate::score::{endpoint_scores, ranked_differences, EndpointScore, RankedDifference};
@@ -177,32 +179,37 @@ pub struct Style {
 }
 
 impl Style {
-    pub fn paint(&self, code: &str, text: &str) -> String {
+    /// `text` in `style` when colouring, else as it is.
+    pub fn paint(&self, style: anstyle::Style, text: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_owned()
         }
     }
 
+    fn fg(&self, color: AnsiColor, text: &str) -> String {
+        self.paint(anstyle::Style::new().fg_color(Some(color.into())), text)
+    }
+
     pub fn red(&self, text: &str) -> String {
-        self.paint("31", text)
+        self.fg(AnsiColor::Red, text)
     }
 
     pub fn green(&self, text: &str) -> String {
-        self.paint("32", text)
+        self.fg(AnsiColor::Green, text)
     }
 
     pub fn yellow(&self, text: &str) -> String {
-        self.paint("33", text)
+        self.fg(AnsiColor::Yellow, text)
     }
 
     pub fn bold(&self, text: &str) -> String {
-        self.paint("1", text)
+        self.paint(anstyle::Style::new().bold(), text)
     }
 
     pub fn dim(&self, text: &str) -> String {
-        self.paint("2", text)
+        self.paint(anstyle::Style::new().dimmed(), text)
     }
 
     /// Colours the lines of a unified diff: removals red, additions green, hunks cyan.
@@ -216,7 +223,7 @@ impl Style {
                 } else if line.starts_with('+') {
                     self.green(line)
                 } else if line.starts_with("@@") {
-                    self.paint("36", line)
+                    self.fg(AnsiColor::Cyan, line)
                 } else {
                     line.to_owned()
                 };
