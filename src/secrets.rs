@@ -27,6 +27,103 @@ pub fn is_secret(key: Option<&str>, text: &str) -> bool {
     key.is_some_and(is_secret_key) || is_secret_text(text)
 }
 
+/// `text` with every secret in it replaced by [`REDACTED`]: each run of token characters
+/// (letters, digits, `_`, `-`, `.`, `%`) that holds a secret once percent-decoded, and the
+/// credentials of a `Bearer` or `Basic` value.
+pub fn redact_text(text: &str) -> String {
+    let trimmed = text.trim_start();
+    for scheme in ["Bearer ", "Basic ", "bearer ", "basic "] {
+        if trimmed.starts_with(scheme) {
+            return format!("{scheme}{REDACTED}");
+        }
+    }
+    let token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '%');
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if !run.is_empty() {
+            let decoded = percent_encoding::percent_decode_str(run).decode_utf8_lossy();
+            if is_secret_text(&decoded) && decoded != REDACTED {
+                out.push_str(REDACTED);
+            } else {
+                out.push_str(run);
+            }
+            run.clear();
+        }
+    };
+    for c in text.chars() {
+        if token(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// Replaces every secret inside `value`: in strings ([`redact_text`]), in object keys, and the
+/// whole value (whatever its type) of a secret attribute such as `client_secret`. Iterative, so
+/// no nesting can exhaust the stack. Returns how many were replaced.
+pub fn redact(value: &mut serde_json::Value) -> usize {
+    use serde_json::Value;
+    let mut count = 0;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::String(text) => {
+                let redacted = redact_text(text);
+                if redacted != *text {
+                    *text = redacted;
+                    count += 1;
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            Value::Object(map) => {
+                let keys: Vec<String> = map.keys().cloned().collect();
+                for key in keys {
+                    if redact_text(&key) != key {
+                        if let Some(child) = map.remove(&key) {
+                            let mut n = map.len();
+                            let mut name = REDACTED.to_owned();
+                            while map.contains_key(&name) {
+                                n += 1;
+                                name = format!("{REDACTED}{n}");
+                            }
+                            map.insert(name, child);
+                            count += 1;
+                        }
+                    }
+                }
+                for (key, child) in map.iter_mut() {
+                    if is_secret_key(key) && !child.is_null() && child.as_str() != Some(REDACTED) {
+                        *child = Value::String(REDACTED.to_owned());
+                        count += 1;
+                    } else {
+                        stack.push(child);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
+/// `url` without a `user:password@` part, for anything shown, logged or written.
+pub fn without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://{host}{tail}"),
+        None => url.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +138,35 @@ mod tests {
         assert!(is_secret(None, REDACTED));
         assert!(!is_secret(Some("name"), "Jo"));
         assert!(!is_secret(None, "secretary"));
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_every_place() {
+        let live = concat!("sk_", "live_", "Abc123");
+        assert_eq!(
+            redact_text(&format!("/v1/x/{live}/y")),
+            format!("/v1/x/{REDACTED}/y")
+        );
+        assert_eq!(
+            redact_text("/v1/x?key=sk%5Flive%5FAbc"),
+            format!("/v1/x?key={REDACTED}")
+        );
+        assert_eq!(redact_text("Bearer anything"), format!("Bearer {REDACTED}"));
+        assert_eq!(redact_text("plain text"), "plain text");
+        let mut value = serde_json::json!({
+            live: "a",
+            "items": [{"client_secret": 42}, {"deep": [{"client_secret": ["x"]}]}],
+            "note": format!("key {live}"),
+            "client_secret": null
+        });
+        let n = redact(&mut value);
+        let text = value.to_string();
+        assert!(!text.contains("Abc123"), "{text}");
+        assert!(!text.contains("42") && !text.contains("[\"x\"]"), "{text}");
+        assert_eq!(n, 4);
+        assert_eq!(
+            without_credentials("https://u:p@api.example/v1?x=1"),
+            "https://api.example/v1?x=1"
+        );
     }
 }

@@ -12,6 +12,7 @@ use clap::Args;
 use super::exit;
 use conform::record::proxy::{run_proxy, ProxyOptions};
 use conform::record::to_case;
+use conform::secrets::{redact_text, without_credentials};
 use conform::write::write_atomic;
 
 #[derive(Debug, Args)]
@@ -86,7 +87,7 @@ pub fn record_command(args: RecordArgs) -> ExitCode {
         let _ = writeln!(
             std::io::stdout(),
             "recording on http://{addr} -> {}",
-            args.upstream
+            without_credentials(&args.upstream)
         );
         let _ = std::io::stdout().flush();
     }) {
@@ -99,6 +100,27 @@ pub fn record_command(args: RecordArgs) -> ExitCode {
     if exchanges.is_empty() {
         eprintln!("nothing recorded; no file written");
         return ExitCode::from(exit::SUCCESS);
+    }
+    let bad: Vec<(usize, &str)> = exchanges
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.problem.as_deref().map(|p| (i + 1, p)))
+        .collect();
+    if !bad.is_empty() {
+        for (i, problem) in &bad {
+            let e = &exchanges[i - 1];
+            eprintln!(
+                "error: exchange {i} ({} {}): {problem}",
+                e.method,
+                redact_text(&e.url)
+            );
+        }
+        eprintln!(
+            "error: {} of {} exchange(s) could not be recorded; no file written",
+            bad.len(),
+            exchanges.len()
+        );
+        return ExitCode::from(exit::FAILURES);
     }
     let files: Vec<(PathBuf, String)> = if args.split {
         exchanges

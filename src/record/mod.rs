@@ -30,6 +30,9 @@ pub struct Exchange {
     pub status: u16,
     pub response_headers: BTreeMap<String, String>,
     pub response_body: Vec<u8>,
+    /// Why this exchange cannot be recorded (transport failure, truncated or oversized body,
+    /// not JSON where JSON was declared); `None` when it is sound.
+    pub problem: Option<String>,
 }
 
 /// Response headers a recorded case keeps.
@@ -43,14 +46,19 @@ fn step(exchange: &Exchange, index: usize) -> Value {
     let (path, query) = exchange.url.split_once('?').unwrap_or((&exchange.url, ""));
     let mut request = Map::new();
     request.insert("method".into(), json!(exchange.method));
-    request.insert("path".into(), json!(path));
+    request.insert("path".into(), json!(crate::secrets::redact_text(path)));
     if !query.is_empty() {
         let mut q = form::decode_lenient(query);
         redact(&mut q);
         request.insert("query".into(), q);
     }
     if !exchange.headers.is_empty() {
-        request.insert("headers".into(), json!(exchange.headers));
+        let headers: BTreeMap<&String, String> = exchange
+            .headers
+            .iter()
+            .map(|(k, v)| (k, crate::secrets::redact_text(v)))
+            .collect();
+        request.insert("headers".into(), json!(headers));
     }
     let text = String::from_utf8_lossy(&exchange.body);
     if !text.trim().is_empty() {
@@ -83,11 +91,7 @@ fn step(exchange: &Exchange, index: usize) -> Value {
         .response_headers
         .iter()
         .filter(|(k, _)| KEPT_RESPONSE_HEADERS.contains(&k.as_str()))
-        .map(|(k, v)| {
-            let mut v = Value::String(v.clone());
-            redact(&mut v);
-            (k, v.as_str().unwrap_or_default().to_owned())
-        })
+        .map(|(k, v)| (k, crate::secrets::redact_text(v)))
         .collect();
     json!({
         "name": format!("step{}", index + 1),
@@ -104,7 +108,10 @@ pub fn to_case(exchanges: &[Exchange], upstream: &str) -> String {
         .map(|(i, e)| step(e, i))
         .collect();
     let case = json!({
-        "description": format!("Recorded through `conform record` from {upstream}."),
+        "description": format!(
+            "Recorded through `conform record` from {}.",
+            crate::secrets::without_credentials(upstream)
+        ),
         "source": "recorded",
         "tags": ["recorded"],
         "steps": steps,
@@ -135,6 +142,7 @@ mod tests {
             ]
             .into(),
             response_body: format!("{{\"id\":\"cus_1\",\"note\":\"{key}\"}}").into_bytes(),
+            problem: None,
         };
         let text = to_case(&[exchange], "http://127.0.0.1:1");
         assert!(!text.contains("Zz9"), "{text}");
@@ -144,5 +152,30 @@ mod tests {
         assert_eq!(step.request.query.as_ref().unwrap()["expand"][0], "x");
         assert_eq!(step.response.headers.len(), 1);
         assert_eq!(step.response.body["note"], REDACTED);
+    }
+
+    #[test]
+    fn secrets_in_every_channel_stay_out_of_the_case() {
+        let live = concat!("sk_", "live_", "Q7w8E9");
+        let exchange = Exchange {
+            method: "POST".into(),
+            url: format!(
+                "/v1/customers/{live}?k={}&{live}=1",
+                live.replace('_', "%5F")
+            ),
+            content_type: Some("application/x-www-form-urlencoded".into()),
+            body: format!("{live}=1&items[0][client_secret]=7&email=a%40b.c").into_bytes(),
+            headers: [("idempotency-key".to_owned(), live.to_owned())].into(),
+            auth: Auth::Default,
+            status: 200,
+            response_headers: [("content-type".to_owned(), "application/json".to_owned())].into(),
+            response_body: format!("{{\"{live}\":[{{\"client_secret\":{{\"a\":1}}}}]}}")
+                .into_bytes(),
+            problem: None,
+        };
+        let text = to_case(&[exchange], "https://user:Pa55word@api.example");
+        assert!(!text.contains("Q7w8E9"), "{text}");
+        assert!(!text.contains("Pa55word"), "{text}");
+        assert!(!text.contains("\"a\": 1"), "{text}");
     }
 }

@@ -93,6 +93,24 @@ pub fn run_proxy(
 }
 
 fn forward(agent: &ureq::Agent, upstream: &str, request: Request) -> (Exchange, Response) {
+    // Only origin-form targets (`/path?query`) are forwarded: an absolute or authority form
+    // (`http://other/`, `@host:port/`) would send the request, key included, elsewhere.
+    if !request.url.starts_with('/') || request.url.starts_with("//") {
+        let body = serde_json::json!({"error": {"type": "invalid_request_error", "message": "conform record forwards only paths such as /v1/customers to its upstream."}});
+        let exchange = Exchange {
+            method: request.method.clone(),
+            url: crate::secrets::redact_text(&request.url),
+            content_type: None,
+            auth: Auth::classify(request.header("authorization")),
+            body: Vec::new(),
+            headers: BTreeMap::new(),
+            status: 400,
+            response_headers: BTreeMap::new(),
+            response_body: Vec::new(),
+            problem: Some("the request target is not a path; it was not forwarded".to_owned()),
+        };
+        return (exchange, Response::json(400, &body));
+    }
     let mut forwarded = ureq::http::Request::builder()
         .method(request.method.as_str())
         .uri(format!("{upstream}{}", request.url));
@@ -109,20 +127,35 @@ fn forward(agent: &ureq::Agent, upstream: &str, request: Request) -> (Exchange, 
         .body(request.body.clone())
         .map_err(|e| e.to_string())
         .and_then(|r| agent.run(r).map_err(|e| e.to_string()));
+    let shown = crate::secrets::without_credentials(upstream);
+    let mut problem = None;
     let (status, response_headers, response_body) = match result {
         Ok(mut response) => {
             let headers = crate::target::http::lowercase_headers(response.headers());
             let mut bytes = Vec::new();
-            let _ = response
+            let read = response
                 .body_mut()
                 .with_config()
                 .limit(MAX_BODY)
                 .reader()
                 .read_to_end(&mut bytes);
+            if let Err(err) = read {
+                problem = Some(format!(
+                    "the answer body could not be read whole (over {MAX_BODY} bytes, cut short or stalled): {err}"
+                ));
+            } else if headers
+                .get("content-type")
+                .is_some_and(|c| c.contains("json"))
+                && !bytes.iter().all(u8::is_ascii_whitespace)
+                && serde_json::from_slice::<serde_json::Value>(&bytes).is_err()
+            {
+                problem = Some("the answer declares JSON but is not JSON".to_owned());
+            }
             (response.status().as_u16(), headers, bytes)
         }
         Err(message) => {
-            let body = serde_json::json!({"error": {"type": "api_error", "message": format!("conform record could not reach {upstream}: {message}")}});
+            problem = Some(format!("{shown} could not be reached: {message}"));
+            let body = serde_json::json!({"error": {"type": "api_error", "message": format!("conform record could not reach {shown}.")}});
             let headers = [("content-type".to_owned(), "application/json".to_owned())].into();
             (502, headers, body.to_string().into_bytes())
         }
@@ -146,6 +179,7 @@ fn forward(agent: &ureq::Agent, upstream: &str, request: Request) -> (Exchange, 
         status,
         response_headers,
         response_body,
+        problem,
     };
     (exchange, response)
 }

@@ -4,33 +4,9 @@
 //! holding `_secret_`). The `Authorization` header is never recorded at all: a recorded request
 //! keeps only whether it had a key (`auth`).
 
-use serde_json::Value;
-
-use crate::secrets::is_secret_key;
 pub use crate::secrets::{is_secret_text, REDACTED};
 
-/// Replaces the secrets inside `value`; returns how many were replaced.
-pub fn redact(value: &mut Value) -> usize {
-    match value {
-        Value::String(text) if is_secret_text(text) => {
-            *text = REDACTED.to_owned();
-            1
-        }
-        Value::Object(map) => map
-            .iter_mut()
-            .map(|(key, child)| {
-                if is_secret_key(key) && child.is_string() {
-                    *child = Value::String(REDACTED.to_owned());
-                    1
-                } else {
-                    redact(child)
-                }
-            })
-            .sum(),
-        Value::Array(items) => items.iter_mut().map(redact).sum(),
-        _ => 0,
-    }
-}
+pub use crate::secrets::redact;
 
 #[cfg(test)]
 mod tests {

@@ -191,18 +191,7 @@ impl Target for HttpTarget {
     }
 }
 
-/// `url` without a `user:password@` part, for anything shown or written.
-pub fn without_credentials(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((_, host)) => format!("{scheme}://{host}{tail}"),
-        None => url.to_owned(),
-    }
-}
+pub use crate::secrets::without_credentials;
 
 /// Response headers with lower-case names (later duplicates win).
 pub fn lowercase_headers(headers: &ureq::http::HeaderMap) -> BTreeMap<String, String> {

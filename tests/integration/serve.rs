@@ -58,6 +58,22 @@ impl Process {
         (None, String::new())
     }
 
+    /// Waits (at most 20 s) for the process to exit by itself; returns the code and stderr.
+    pub fn terminate_after_exit(mut self) -> (Option<i32>, String) {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(20) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut e) = self.child.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut e, &mut err);
+                }
+                return (status.code(), err);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        (None, String::new())
+    }
+
     /// Waits (at most 20 s) for the process to exit by itself.
     pub fn wait(mut self) -> Option<i32> {
         let started = Instant::now();
