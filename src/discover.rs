@@ -9,6 +9,9 @@ pub struct Entry {
     /// Path relative to the cases folder, `/`-separated, without `.json`.
     pub name: String,
     pub file: PathBuf,
+    /// Why the entry cannot be read (a symlink loop, an unreadable folder); it then fails as a
+    /// case of its own and the run goes on.
+    pub problem: Option<String>,
 }
 
 /// A folder that could not be walked.
@@ -28,8 +31,9 @@ pub fn discover(root: &Path) -> Result<Vec<Entry>, DiscoverError> {
         });
     }
     let mut entries = Vec::new();
+    // Symlinks are followed (a loop is reported as a broken entry), never skipped silently.
     let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
+        .follow_links(true)
         .into_iter()
         .filter_entry(|e| {
             e.depth() == 0 || {
@@ -38,27 +42,39 @@ pub fn discover(root: &Path) -> Result<Vec<Entry>, DiscoverError> {
             }
         });
     for item in walker {
-        let item = item.map_err(|e| DiscoverError {
-            path: e.path().unwrap_or(root).to_path_buf(),
-            message: e.to_string(),
-        })?;
+        let item = match item {
+            Ok(item) => item,
+            Err(err) => {
+                let path = err.path().unwrap_or(root).to_path_buf();
+                entries.push(Entry {
+                    name: name_of(root, &path),
+                    file: path,
+                    problem: Some(err.to_string()),
+                });
+                continue;
+            }
+        };
         let path = item.path();
         if !item.file_type().is_file() || path.extension().is_none_or(|x| x != "json") {
             continue;
         }
-        let rel = path.strip_prefix(root).unwrap_or(path).with_extension("");
-        let name = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
         entries.push(Entry {
-            name,
+            name: name_of(root, path),
             file: path.to_path_buf(),
+            problem: None,
         });
     }
     entries.sort();
     Ok(entries)
+}
+
+/// The case name of `path` under `root`: relative, `/`-separated, without `.json`.
+fn name_of(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path).with_extension("");
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Selects cases: a case is selected when any pattern is a substring of its name or equals one

@@ -55,6 +55,9 @@ pub struct GoldenError {
     pub message: String,
 }
 
+/// Largest golden file read.
+pub const MAX_GOLDEN_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The golden file of case `name` relative to the golden root.
 pub fn relative_path(name: &str) -> PathBuf {
     PathBuf::from(format!("{name}.json"))
@@ -64,6 +67,17 @@ impl GoldenFile {
     /// Reads the golden file of `name` under `root`; `Ok(None)` when there is none.
     pub fn read(root: &Path, name: &str) -> Result<Option<GoldenFile>, GoldenError> {
         let file = root.join(relative_path(name));
+        if let Ok(meta) = std::fs::metadata(&file) {
+            if meta.len() > MAX_GOLDEN_BYTES {
+                return Err(GoldenError {
+                    message: format!(
+                        "file is {} bytes, larger than the {MAX_GOLDEN_BYTES} bytes a golden file may have",
+                        meta.len()
+                    ),
+                    file,
+                });
+            }
+        }
         let text = match std::fs::read_to_string(&file) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),

@@ -84,6 +84,13 @@ pub fn lint(suite: &Suite, golden_root: &Path, schemas: &SchemaSet, orphans: boo
         }
     }
     findings.extend(ambiguous(suite));
+    for leftover in crate::write::leftovers(golden_root) {
+        findings.push(error(
+            &leftover,
+            "temporary file left by an interrupted write; delete it (or run `conform bless`)"
+                .to_owned(),
+        ));
+    }
     if orphans {
         let names: BTreeSet<&str> = suite.items.iter().map(Item::name).collect();
         for entry in WalkDir::new(golden_root)

@@ -73,6 +73,9 @@ pub fn load(entry: &Entry) -> Result<Case, LoadError> {
         pointer: None,
         message,
     };
+    if let Some(problem) = &entry.problem {
+        return Err(plain(problem.clone()));
+    }
     let size = std::fs::metadata(file)
         .map_err(|e| plain(format!("cannot read: {e}")))?
         .len();

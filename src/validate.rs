@@ -96,6 +96,8 @@ impl SchemaSet {
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
             .collect();
         files.sort();
+        let mut owners: std::collections::BTreeMap<String, std::path::PathBuf> =
+            std::collections::BTreeMap::new();
         for file in files {
             let text = match std::fs::read_to_string(&file) {
                 Ok(text) => text,
@@ -127,8 +129,20 @@ impl SchemaSet {
                 .map(str::to_owned)
                 .or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()))
                 .unwrap_or_default();
+            if let Some(first) = owners.get(&name) {
+                errors.push(SchemaError {
+                    message: format!(
+                        "describes object `{name}`, which {} already describes; one schema per object",
+                        first.display()
+                    ),
+                    file,
+                });
+                continue;
+            }
             match set.insert(&name, &schema) {
-                Ok(()) => {}
+                Ok(()) => {
+                    owners.insert(name, file);
+                }
                 Err(message) => errors.push(SchemaError { file, message }),
             }
         }

@@ -34,6 +34,32 @@ pub fn confined(relative: &Path) -> Result<(), String> {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// Whether a file name is one of `write_atomic`'s temporary files (`.NAME.tmp-PID-N`).
+pub fn is_temporary(file_name: &str) -> bool {
+    file_name.starts_with('.') && file_name.contains(".tmp-")
+}
+
+/// Temporary files an interrupted write left under `root`, sorted.
+pub fn leftovers(root: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(root)
+        .max_depth(64)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && is_temporary(&e.file_name().to_string_lossy()))
+        .map(|e| e.into_path())
+        .collect();
+    found.sort();
+    found
+}
+
+/// Removes the temporary files an interrupted write left under `root`; returns how many.
+pub fn remove_leftovers(root: &Path) -> usize {
+    leftovers(root)
+        .iter()
+        .filter(|p| fs::remove_file(p).is_ok())
+        .count()
+}
+
 /// Writes `contents` to `root/relative` atomically, creating folders as needed. Returns the
 /// path written.
 pub fn write_atomic(root: &Path, relative: &Path, contents: &[u8]) -> Result<PathBuf, WriteError> {
@@ -86,6 +112,18 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"two");
         let leftovers: Vec<_> = fs::read_dir(root.join("a")).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn leftovers_are_found_and_removed() {
+        let root = scratch("leftovers");
+        write_atomic(&root, Path::new("a/b.json"), b"one").unwrap();
+        fs::write(root.join("a/.b.json.tmp-1-2"), b"half").unwrap();
+        assert_eq!(leftovers(&root), [root.join("a/.b.json.tmp-1-2")]);
+        assert_eq!(remove_leftovers(&root), 1);
+        assert!(leftovers(&root).is_empty());
+        assert!(root.join("a/b.json").exists());
         fs::remove_dir_all(&root).unwrap();
     }
 

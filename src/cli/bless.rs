@@ -23,6 +23,10 @@ pub struct BlessArgs {
 }
 
 pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> ExitCode {
+    let removed = conform::write::remove_leftovers(&dirs.golden);
+    if removed > 0 {
+        eprintln!("removed {removed} temporary file(s) left by an interrupted write");
+    }
     let Ok(suite) = dirs.load_suite(&args.filters) else {
         return ExitCode::from(exit::USAGE);
     };

@@ -163,3 +163,66 @@ fn a_closed_stdout_ends_quietly() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
+
+#[test]
+fn symlinks_are_followed_and_loops_fail_as_cases() {
+    let scratch = Scratch::new("symlinks");
+    scratch.write("elsewhere/real.json", GOOD);
+    std::fs::create_dir_all(scratch.path().join("cases/products")).unwrap();
+    std::os::unix::fs::symlink(
+        scratch.path().join("elsewhere/real.json"),
+        scratch.path().join("cases/products/linked.json"),
+    )
+    .unwrap();
+    // A folder that links to its parent: a loop.
+    std::os::unix::fs::symlink(
+        scratch.path().join("cases"),
+        scratch.path().join("cases/products/loop"),
+    )
+    .unwrap();
+    let list = scratch.conform(&["list", "--names"]);
+    let names = stdout(&list);
+    assert!(names.contains("products/linked"), "{names}");
+    let run = scratch.conform(&["run"]);
+    let text = stdout(&run);
+    // The linked case runs (and fails only for lack of a golden file); the loop is a failure
+    // of its own, never silently skipped, and the run does not exit 0.
+    assert_eq!(run.status.code(), Some(1), "{text}");
+    assert!(text.contains("products/linked"), "{text}");
+    assert!(text.contains("loop"), "{text}");
+}
+
+#[test]
+fn a_second_schema_for_one_object_names_both_files() {
+    let scratch = Scratch::new("dup-schema");
+    scratch.write("cases/products/good.json", GOOD);
+    let schema = r#"{"x-object": "product", "type": "object"}"#;
+    scratch.write("schemas/product.json", schema);
+    scratch.write("schemas/product_again.json", schema);
+    let out = scratch.conform(&["run"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("product_again.json"), "{err}");
+    assert!(err.contains("product.json already describes"), "{err}");
+}
+
+#[test]
+fn lint_reports_and_bless_removes_leftover_temporary_files() {
+    let scratch = Scratch::new("leftovers");
+    scratch.write("cases/products/good.json", GOOD);
+    assert!(scratch.conform(&["bless"]).status.success());
+    scratch.write("golden/products/.good.json.tmp-99-1", "{\"half\":");
+    let lint = scratch.conform(&["lint"]);
+    assert_eq!(lint.status.code(), Some(1), "{}", stdout(&lint));
+    assert!(
+        stdout(&lint).contains(".good.json.tmp-99-1"),
+        "{}",
+        stdout(&lint)
+    );
+    assert!(scratch.conform(&["bless"]).status.success());
+    assert!(!scratch
+        .path()
+        .join("golden/products/.good.json.tmp-99-1")
+        .exists());
+    assert_eq!(scratch.conform(&["lint"]).status.code(), Some(0));
+}
