@@ -1,28 +1,78 @@
-//! A small HTTP/1.1 server for the replayer and the recording proxy: owns [`listen`], which
-//! accepts connections on a thread, serves each connection on its own thread with keep-alive,
-//! and hands every parsed request to a handler. Bodies need a `Content-Length` (chunked request
-//! bodies get a 411); heads and bodies are size-limited; idle connections close after a timeout.
+//! The HTTP/1.1 server under the replayer and the recording proxy, on hyper: owns [`listen`],
+//! which serves every request with a plain blocking handler, and [`Limits`], the bounds every
+//! connection lives within. Keep-alive, chunked bodies, `HEAD` and `Expect: 100-continue` are
+//! hyper's; what a client may cost is ours:
+//!
+//! - the request head is at most [`Limits::max_head`] bytes (431 above it) and must arrive
+//!   within [`Limits::header_timeout`];
+//! - a body is at most [`Limits::max_body`] bytes (413 above it) and must arrive within
+//!   [`Limits::body_timeout`] (408 otherwise), whatever its chunk sizes announce;
+//! - a connection that sends nothing for [`Limits::idle_timeout`], or does not take its answer
+//!   within [`Limits::write_timeout`], is closed;
+//! - at most [`Limits::max_connections`] connections are served at once: beyond that, new ones
+//!   wait to be accepted (backpressure), and a closed connection always frees its slot;
+//! - a handler that panics answers 500 and frees its slot.
+//!
+//! So one connection holds at most `max_head + max_body` of request and its one answer.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// Largest request head (request line and headers).
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::sync::{watch, Semaphore};
+use tokio_io_timeout::TimeoutStream;
+
+/// Largest request head (request line and headers), the default of [`Limits::max_head`].
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
-/// Largest request body.
-pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-/// Open connections at most; more are answered 503 and closed.
-pub const MAX_CONNECTIONS: usize = 512;
+/// Largest request body, the default of [`Limits::max_body`].
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Connections served at once, the default of [`Limits::max_connections`].
+pub const MAX_CONNECTIONS: usize = 256;
 /// An idle keep-alive connection closes after this long.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The bounds of every connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_head: usize,
+    pub max_body: usize,
+    pub max_connections: usize,
+    pub header_timeout: Duration,
+    /// The whole body must arrive within this long (408 otherwise), whatever it announces.
+    pub body_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub write_timeout: Duration,
+    /// How long shutdown waits for requests in flight.
+    pub drain_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_head: MAX_HEAD_BYTES,
+            max_body: MAX_BODY_BYTES,
+            max_connections: MAX_CONNECTIONS,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            idle_timeout: IDLE_TIMEOUT,
+            write_timeout: Duration::from_secs(30),
+            drain_timeout: Duration::from_secs(5),
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: String,
-    /// Path and query string.
+    /// Path and query string (origin form), or the whole target when a client sent another form.
     pub url: String,
     /// Header names lower-cased.
     pub headers: Vec<(String, String)>,
@@ -42,7 +92,7 @@ impl Request {
 pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    pub body: Bytes,
 }
 
 impl Response {
@@ -50,7 +100,7 @@ impl Response {
         Response {
             status,
             headers: vec![("content-type".to_owned(), "application/json".to_owned())],
-            body: body.to_string().into_bytes(),
+            body: Bytes::from(body.to_string()),
         }
     }
 }
@@ -60,115 +110,105 @@ pub type Handler = dyn Fn(Request) -> Response + Send + Sync;
 /// A running listener; dropping it does not stop it, [`Server::shutdown`] does.
 pub struct Server {
     pub addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    accept: Option<JoinHandle<()>>,
+    stop: watch::Sender<bool>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl Server {
-    /// Stops accepting; connections finish the request they are serving.
+    /// Stops accepting, lets requests in flight finish (within the drain timeout), and returns.
     pub fn shutdown(mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the blocking accept.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        if let Some(accept) = self.accept.take() {
-            let _ = accept.join();
+        let _ = self.stop.send(true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
 
-/// Listens on `addr` and serves requests with `handler`.
+/// Listens on `addr` with the default [`Limits`].
 pub fn listen(addr: &str, handler: Arc<Handler>) -> Result<Server, String> {
-    let listener = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    listen_with(addr, handler, Limits::default())
+}
+
+/// Listens on `addr` and serves requests with `handler` within `limits`.
+pub fn listen_with(addr: &str, handler: Arc<Handler>, limits: Limits) -> Result<Server, String> {
+    let listener =
+        std::net::TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let open = Arc::new(AtomicUsize::new(0));
-    let stop_flag = Arc::clone(&stop);
-    let accept = std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            if stop_flag.load(Ordering::SeqCst) {
-                break;
-            }
-            let Ok(mut stream) = stream else { continue };
-            if open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
-                let _ = write_response(
-                    &mut stream,
-                    &Response::json(
-                        503,
-                        &serde_json::json!({"error": {"type": "api_error", "message": "Too many open connections."}}),
-                    ),
-                    false,
-                );
-                continue;
-            }
-            open.fetch_add(1, Ordering::SeqCst);
-            let handler = Arc::clone(&handler);
-            let open = Arc::clone(&open);
-            let stop = Arc::clone(&stop_flag);
-            std::thread::spawn(move || {
-                connection(stream, handler.as_ref(), &stop);
-                open.fetch_sub(1, Ordering::SeqCst);
-            });
-        }
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("conform-http")
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the server runtime: {e}"))?;
+    let (stop, stopped) = watch::channel(false);
+    let thread = std::thread::spawn(move || {
+        runtime.block_on(serve(listener, handler, limits, stopped));
     });
     Ok(Server {
         addr: bound,
         stop,
-        accept: Some(accept),
+        thread: Some(thread),
     })
 }
 
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        402 => "Payment Required",
-        404 => "Not Found",
-        409 => "Conflict",
-        411 => "Length Required",
-        413 => "Payload Too Large",
-        431 => "Request Header Fields Too Large",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        _ => "Status",
+async fn serve(
+    listener: std::net::TcpListener,
+    handler: Arc<Handler>,
+    limits: Limits,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        // A slot first: with every slot taken, connections wait in the backlog.
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            _ = stopped.changed() => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Out of file descriptors and the like: back off briefly.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            _ = stopped.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let mut timed = TimeoutStream::new(stream);
+        timed.set_read_timeout(Some(limits.idle_timeout));
+        timed.set_write_timeout(Some(limits.write_timeout));
+        let io = TokioIo::new(Box::pin(timed));
+        let handler = Arc::clone(&handler);
+        let service = service_fn(move |request| answer(request, Arc::clone(&handler), limits));
+        let connection = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            .max_buf_size(limits.max_head.max(8192))
+            .keep_alive(true)
+            .serve_connection(io, service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(slot);
+        });
     }
-}
-
-fn write_response(
-    stream: &mut TcpStream,
-    response: &Response,
-    keep_alive: bool,
-) -> std::io::Result<()> {
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\n",
-        response.status,
-        reason(response.status)
-    );
-    for (name, value) in &response.headers {
-        let lower = name.to_ascii_lowercase();
-        if matches!(
-            lower.as_str(),
-            "content-length" | "connection" | "transfer-encoding"
-        ) {
-            continue;
-        }
-        if name.contains(['\r', '\n']) || value.contains(['\r', '\n']) {
-            continue;
-        }
-        head.push_str(&format!("{name}: {value}\r\n"));
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(limits.drain_timeout) => {}
     }
-    head.push_str(&format!("content-length: {}\r\n", response.body.len()));
-    head.push_str(if keep_alive {
-        "connection: keep-alive\r\n\r\n"
-    } else {
-        "connection: close\r\n\r\n"
-    });
-    let mut bytes = head.into_bytes();
-    bytes.extend_from_slice(&response.body);
-    stream.write_all(&bytes)?;
-    stream.flush()
 }
 
 fn error(status: u16, message: &str) -> Response {
@@ -178,182 +218,84 @@ fn error(status: u16, message: &str) -> Response {
     )
 }
 
-/// Reads one request head (up to the blank line); `None` when the connection closed.
-fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Option<Vec<u8>>, Response> {
-    let mut head = Vec::new();
-    loop {
-        let before = head.len();
-        // A line is read at most up to the head limit, however long the client makes it.
-        let room = (MAX_HEAD_BYTES + 1).saturating_sub(head.len()) as u64;
-        match reader.by_ref().take(room).read_until(b'\n', &mut head) {
-            Ok(0) if head.len() > MAX_HEAD_BYTES => {
-                return Err(error(431, "The request head is too large."))
-            }
-            Ok(0) => return Ok(None),
-            Ok(_) => {}
-            Err(_) => return Ok(None),
+async fn answer(
+    request: hyper::Request<Incoming>,
+    handler: Arc<Handler>,
+    limits: Limits,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let collected = tokio::time::timeout(
+        limits.body_timeout,
+        Limited::new(body, limits.max_body).collect(),
+    )
+    .await;
+    let body = match collected {
+        Err(_) => {
+            return Ok(into_hyper(error(
+                408,
+                "The request body did not arrive in time.",
+            )))
         }
-        if head.len() > MAX_HEAD_BYTES {
-            return Err(error(431, "The request head is too large."));
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(err)) => {
+            let too_large = err
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some();
+            return Ok(into_hyper(if too_large {
+                error(413, "The request body is too large.")
+            } else {
+                error(400, "The request body could not be read.")
+            }));
         }
-        let line = &head[before..];
-        if (line == b"\r\n" || line == b"\n") && before > 0 {
-            return Ok(Some(head));
-        }
-        if (line == b"\r\n" || line == b"\n") && before == 0 {
-            head.clear();
-        }
-    }
-}
-
-/// Reads a chunked body (sizes in hex, then the data, until a zero-size chunk and trailers).
-/// Longest chunk-size or trailer line read.
-const MAX_CHUNK_LINE: u64 = 8 * 1024;
-
-fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, Response> {
-    let broken = || error(400, "The chunked request body is malformed.");
-    let mut body = Vec::new();
-    // Bounded: every round consumes a chunk, and the total is limited.
-    loop {
-        let mut line = String::new();
-        reader
-            .by_ref()
-            .take(MAX_CHUNK_LINE)
-            .read_line(&mut line)
-            .map_err(|_| broken())?;
-        let size_text = line.trim().split(';').next().unwrap_or("");
-        if size_text.is_empty() || !size_text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(broken());
-        }
-        // Too many digits for a size is too large a body, never an overflow.
-        let size = usize::from_str_radix(size_text, 16).unwrap_or(usize::MAX);
-        if size == 0 {
-            // Trailers up to the blank line.
-            for _ in 0..100 {
-                let mut trailer = String::new();
-                if reader
-                    .by_ref()
-                    .take(MAX_CHUNK_LINE)
-                    .read_line(&mut trailer)
-                    .map_err(|_| broken())?
-                    == 0
-                    || trailer.trim().is_empty()
-                {
-                    return Ok(body);
-                }
-            }
-            return Err(broken());
-        }
-        if size > MAX_BODY_BYTES.saturating_sub(body.len()) {
-            return Err(error(413, "The request body is too large."));
-        }
-        let start = body.len();
-        body.resize(start + size, 0);
-        reader
-            .read_exact(&mut body[start..])
-            .map_err(|_| broken())?;
-        let mut crlf = [0u8; 2];
-        reader.read_exact(&mut crlf).map_err(|_| broken())?;
-    }
-}
-
-fn connection(stream: TcpStream, handler: &Handler, stop: &AtomicBool) {
-    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
-    let _ = stream.set_nodelay(true);
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
     };
-    let mut reader = BufReader::new(stream);
-    // Bounded by the idle timeout: a silent client is dropped.
-    while !stop.load(Ordering::SeqCst) {
-        let head = match read_head(&mut reader) {
-            Ok(Some(head)) => head,
-            Ok(None) => return,
-            Err(response) => {
-                let _ = write_response(&mut writer, &response, false);
-                return;
-            }
-        };
-        let mut headers = [httparse::EMPTY_HEADER; 128];
-        let mut parsed = httparse::Request::new(&mut headers);
-        let (method, url, version, headers) = match parsed.parse(&head) {
-            Ok(httparse::Status::Complete(_)) => (
-                parsed.method.unwrap_or("GET").to_owned(),
-                parsed.path.unwrap_or("/").to_owned(),
-                parsed.version.unwrap_or(1),
-                parsed
-                    .headers
-                    .iter()
-                    .map(|h| {
-                        (
-                            h.name.to_ascii_lowercase(),
-                            String::from_utf8_lossy(h.value).into_owned(),
-                        )
-                    })
-                    .collect::<Vec<_>>(),
-            ),
-            _ => {
-                let _ = write_response(
-                    &mut writer,
-                    &error(400, "The request could not be parsed."),
-                    false,
-                );
-                return;
-            }
-        };
-        let find = |name: &str| {
-            headers
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.clone())
-        };
-        let chunked =
-            find("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
-        let body = if chunked {
-            match read_chunked(&mut reader) {
-                Ok(body) => body,
-                Err(response) => {
-                    let _ = write_response(&mut writer, &response, false);
-                    return;
-                }
-            }
-        } else {
-            let length: usize = match find("content-length").map(|v| v.trim().parse::<usize>()) {
-                None => 0,
-                Some(Ok(n)) if n <= MAX_BODY_BYTES => n,
-                Some(Ok(_)) => {
-                    let _ = write_response(
-                        &mut writer,
-                        &error(413, "The request body is too large."),
-                        false,
-                    );
-                    return;
-                }
-                Some(Err(_)) => {
-                    let _ =
-                        write_response(&mut writer, &error(400, "Invalid Content-Length."), false);
-                    return;
-                }
-            };
-            let mut body = vec![0; length];
-            if reader.read_exact(&mut body).is_err() {
-                return;
-            }
-            body
-        };
-        let keep_alive = match find("connection").map(|v| v.to_ascii_lowercase()) {
-            Some(v) if v.contains("close") => false,
-            Some(v) if v.contains("keep-alive") => true,
-            _ => version == 1,
-        };
-        let response = handler(Request {
-            method,
-            url,
-            headers,
-            body,
+    let url = match parts.uri.path_and_query() {
+        Some(pq) if parts.uri.scheme().is_none() => pq.as_str().to_owned(),
+        _ => parts.uri.to_string(),
+    };
+    let request = Request {
+        method: parts.method.as_str().to_owned(),
+        url,
+        headers: parts
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: body.to_vec(),
+    };
+    let response = tokio::task::spawn_blocking(move || handler(request))
+        .await
+        .unwrap_or_else(|_| {
+            Response::json(
+                500,
+                &serde_json::json!({"error": {"type": "api_error", "message": "The server failed to answer this request."}}),
+            )
         });
-        if write_response(&mut writer, &response, keep_alive).is_err() || !keep_alive {
-            return;
+    Ok(into_hyper(response))
+}
+
+fn into_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
+    let mut builder = hyper::Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        if matches!(
+            name.to_ascii_lowercase().as_str(),
+            "content-length" | "connection" | "transfer-encoding" | "keep-alive"
+        ) {
+            continue;
         }
+        builder = builder.header(name.as_str(), value.as_str());
     }
+    builder
+        .body(Full::new(response.body.clone()))
+        .unwrap_or_else(|_| {
+            // A header the recording holds that HTTP cannot carry: answer without headers.
+            let mut plain = hyper::Response::new(Full::new(response.body));
+            *plain.status_mut() =
+                hyper::StatusCode::from_u16(response.status).unwrap_or(hyper::StatusCode::OK);
+            plain
+        })
 }

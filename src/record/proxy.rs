@@ -167,7 +167,7 @@ fn forward(agent: &ureq::Agent, upstream: &str, request: Request) -> (Exchange, 
             .filter(|(k, _)| !SKIPPED_RESPONSE_HEADERS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
-        body: response_body.clone(),
+        body: response_body.clone().into(),
     };
     let exchange = Exchange {
         method: request.method.clone(),

@@ -261,13 +261,13 @@ fn a_recorded_flow_replays_against_its_upstream() {
     assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
 }
 
-/// Sends raw bytes and returns the status line of the answer (empty if none within 5 s).
+/// Sends raw bytes and returns the status line of the answer (empty if none within 15 s).
 fn raw(url: &str, bytes: &[u8]) -> String {
     use std::io::{Read, Write};
     let address = url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(address).unwrap();
     stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
+        .set_read_timeout(Some(Duration::from_secs(15)))
         .unwrap();
     let _ = stream.write_all(bytes);
     let mut answer = Vec::new();
@@ -300,11 +300,31 @@ fn hostile_requests_get_errors_and_the_replayer_keeps_answering() {
         raw(&server.url, form.as_bytes()).contains(" 400"),
         "deep form"
     );
-    let chunked = "POST /v1/customers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab\r\n0\r\n\r\n";
-    for _ in 0..64 {
+    // 64 clients announce an endless chunk and stall; meanwhile others are served, and each
+    // stalled one is answered once the body timeout is over: never a crash, never a lost slot.
+    let chunked = "POST /v1/customers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab\r\n";
+    let stalled: Vec<_> = (0..64)
+        .map(|_| {
+            let url = server.url.clone();
+            std::thread::spawn(move || raw(&url, chunked.as_bytes()))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let (status, _) = get(
+        &format!("{}/v1/customers/cus_Rec0rd1Ng2Aa", server.url),
+        Some("sk_test_x"),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "answered while others stall"
+    );
+    for client in stalled {
+        let status = client.join().unwrap();
         assert!(
-            raw(&server.url, chunked.as_bytes()).contains(" 413"),
-            "huge chunk size"
+            status.contains(" 408") || status.contains(" 400"),
+            "huge chunk size: {status:?}"
         );
     }
     let long_line = format!(
@@ -315,6 +335,31 @@ fn hostile_requests_get_errors_and_the_replayer_keeps_answering() {
         raw(&server.url, long_line.as_bytes()).contains(" 431"),
         "long header line"
     );
+    // A malformed request line is refused.
+    assert!(raw(&server.url, b"NOT HTTP AT ALL\r\n\r\n").contains(" 400"));
+    // Clients that send part of a head and stall are closed by the header timeout, and 300
+    // connections (more than the slots) opened and dropped free their slots at once.
+    let slow: Vec<_> = (0..32)
+        .map(|_| {
+            let url = server.url.clone();
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                let _ = raw(&url, b"GET /v1/customers HTTP/1.1\r\nHost:");
+                started.elapsed()
+            })
+        })
+        .collect();
+    let address = server.url.trim_start_matches("http://").to_owned();
+    let crowd: Vec<_> = (0..300)
+        .filter_map(|_| std::net::TcpStream::connect(&address).ok())
+        .collect();
+    drop(crowd);
+    for client in slow {
+        assert!(
+            client.join().unwrap() < Duration::from_secs(14),
+            "a stalled head is closed"
+        );
+    }
     // Afterwards a normal request is answered.
     let started = Instant::now();
     let (status, body) = get(
@@ -323,4 +368,42 @@ fn hostile_requests_get_errors_and_the_replayer_keeps_answering() {
     );
     assert_eq!(status, 200, "{body}");
     assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[test]
+fn head_gets_no_body_and_expect_continue_is_answered() {
+    use std::io::{Read, Write};
+    let scratch = Scratch::new("head-expect");
+    scratch.write("cases/customers/flow.json", CASE);
+    let server = Process::start(scratch.path(), &["serve", "--port", "0"]);
+    let address = server.url.trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream
+        .write_all(b"HEAD /v1/customers/cus_Rec0rd1Ng2Aa HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(body.is_empty(), "HEAD has no body: {body:?}");
+
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let body = "email=rec%40example.com";
+    stream
+        .write_all(format!("POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_x\r\nContent-Type: application/x-www-form-urlencoded\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes())
+        .unwrap();
+    let mut first = [0u8; 25];
+    stream.read_exact(&mut first).unwrap();
+    assert!(String::from_utf8_lossy(&first).starts_with("HTTP/1.1 100 Continue"));
+    stream.write_all(body.as_bytes()).unwrap();
+    let mut rest = [0u8; 64];
+    let n = stream.read(&mut rest).unwrap();
+    let text = String::from_utf8_lossy(&rest[..n]).into_owned();
+    assert!(text.contains("HTTP/1.1 200"), "{text}");
 }
