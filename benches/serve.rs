@@ -32,7 +32,13 @@ fn main() {
         .map(|r| r.path.clone())
         .collect();
     assert!(!paths.is_empty());
-    let running = start(Arc::clone(&index), "127.0.0.1:0", false).expect("server starts");
+    let running = start(
+        Arc::clone(&index),
+        "127.0.0.1:0",
+        false,
+        conform::listener::Limits::default(),
+    )
+    .expect("server starts");
     let base = format!("http://{}", running.addr);
     let per_thread = requests / threads;
     let started = Instant::now();

@@ -12,6 +12,7 @@ use clap::Args;
 
 use super::common::Dirs;
 use super::exit;
+use conform::listener::{Limits, MAX_BODY_BYTES, MAX_CONNECTIONS};
 use conform::server::{start, Index};
 use conform::suite::{Item, Suite};
 
@@ -29,6 +30,12 @@ pub struct ServeArgs {
     /// Log one line per request (method, path, status, recording) on stderr.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Largest request body accepted, in bytes (413 above it).
+    #[arg(long, default_value_t = MAX_BODY_BYTES, value_name = "BYTES")]
+    pub max_body: usize,
+    /// Connections served at once; more wait to be accepted.
+    #[arg(long, default_value_t = MAX_CONNECTIONS, value_name = "N")]
+    pub max_connections: usize,
 }
 
 pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> ExitCode {
@@ -64,7 +71,12 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> ExitCode {
         );
     }
     let addr = format!("{}:{}", args.bind, args.port);
-    let running = match start(Arc::clone(&index), &addr, args.verbose) {
+    let limits = Limits {
+        max_body: args.max_body,
+        max_connections: args.max_connections,
+        ..Limits::default()
+    };
+    let running = match start(Arc::clone(&index), &addr, args.verbose, limits) {
         Ok(running) => running,
         Err(message) => {
             eprintln!("error: {message}");

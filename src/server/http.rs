@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::explain::explain;
-use crate::listener::{listen, Request, Response, Server};
+use crate::listener::{listen_with, Limits, Request, Response, Server};
 use crate::matcher::{Decision, Incoming, Index};
 
 /// A running replay server.
@@ -25,8 +25,12 @@ impl Running {
 
 /// Starts serving `index` on `addr`; `log` prints one line per request (method, path, status,
 /// recording) to stderr, never headers.
-pub fn start(index: Arc<Index>, addr: &str, log: bool) -> Result<Running, String> {
-    let server = listen(addr, Arc::new(move |request| handle(&index, request, log)))?;
+pub fn start(index: Arc<Index>, addr: &str, log: bool, limits: Limits) -> Result<Running, String> {
+    let server = listen_with(
+        addr,
+        Arc::new(move |request| handle(&index, request, log)),
+        limits,
+    )?;
     Ok(Running {
         addr: server.addr,
         server,
