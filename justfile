@@ -36,6 +36,11 @@ bench:
     cargo bench --bench validate
     cargo bench --bench serve
 
+# A longer property-test campaign on the form codec, case parser, normalizer, pointers and
+# redaction (the suite runs 256 cases each): `just fuzz 1000000`.
+fuzz CASES="200000":
+    CONFORM_FUZZ_CASES={{CASES}} cargo test --release --test integration properties
+
 # Everything CI does.
 ci:
     .ci/run

@@ -7,6 +7,7 @@ mod cli;
 mod e2e;
 mod http_target;
 mod levels;
+mod properties;
 mod record;
 mod reports;
 mod run_options;
