@@ -139,6 +139,18 @@ mod tests {
     }
 
     #[test]
+    fn an_oversized_golden_file_is_an_error_naming_it() {
+        let root = std::env::temp_dir().join(format!("conform-golden-cap-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        let file = std::fs::File::create(root.join("big.json")).unwrap();
+        file.set_len(MAX_GOLDEN_BYTES + 1).unwrap();
+        let err = GoldenFile::read(&root, "big").unwrap_err();
+        assert!(err.message.contains("larger than"), "{err}");
+        assert!(err.to_string().contains("big.json"));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
     fn unknown_keys_are_rejected() {
         let err = GoldenFile::parse(r#"{"case": "x", "steps": [], "stepz": 1}"#).unwrap_err();
         assert!(err.contains("stepz"), "{err}");

@@ -23,7 +23,7 @@ pub struct HttpOptions {
 impl std::fmt::Debug for HttpOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpOptions")
-            .field("base_url", &self.base_url)
+            .field("base_url", &without_credentials(&self.base_url))
             .field("api_key", &self.api_key.as_ref().map(|_| "<hidden>"))
             .field("headers", &self.headers)
             .field("timeout", &self.timeout)
@@ -49,6 +49,8 @@ impl HttpOptions {
 
 pub struct HttpTarget {
     options: HttpOptions,
+    /// The base URL without credentials: what reproduction lines and errors show.
+    shown_base: String,
     agent: ureq::Agent,
 }
 
@@ -72,6 +74,7 @@ impl HttpTarget {
             .build();
         HttpTarget {
             agent: config.into(),
+            shown_base: without_credentials(&options.base_url),
             options,
         }
     }
@@ -88,7 +91,7 @@ impl HttpTarget {
     }
 
     fn error(&self, url: &str, err: ureq::Error) -> TransportError {
-        let url = url.to_owned();
+        let url = without_credentials(url);
         match err {
             ureq::Error::Timeout(_) => TransportError::Timeout {
                 url,
@@ -155,7 +158,7 @@ impl Target for HttpTarget {
             Ok(Err(err)) => return Err(self.error(&url, err)),
             Err(err) => {
                 return Err(TransportError::Other {
-                    url,
+                    url: without_credentials(&url),
                     message: format!("cannot build the request: {err}"),
                 })
             }
@@ -167,7 +170,10 @@ impl Target for HttpTarget {
         let reader = response.body_mut().with_config().limit(limit + 1).reader();
         match reader.take(limit + 1).read_to_end(&mut body) {
             Ok(_) if body.len() as u64 > limit => {
-                return Err(TransportError::TooLarge { url, limit })
+                return Err(TransportError::TooLarge {
+                    url: without_credentials(&url),
+                    limit,
+                })
             }
             Ok(_) => {}
             Err(err) => {
@@ -187,7 +193,7 @@ impl Target for HttpTarget {
     }
 
     fn base_url(&self) -> Option<&str> {
-        Some(&self.options.base_url)
+        Some(&self.shown_base)
     }
 }
 

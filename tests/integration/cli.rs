@@ -226,3 +226,53 @@ fn lint_reports_and_bless_removes_leftover_temporary_files() {
         .exists());
     assert_eq!(scratch.conform(&["lint"]).status.code(), Some(0));
 }
+
+#[test]
+fn target_credentials_never_reach_output_or_reports() {
+    let scratch = Scratch::new("target-credentials");
+    scratch.write("cases/products/good.json", GOOD);
+    assert!(scratch.conform(&["bless"]).status.success());
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let url = format!("http://operator:Hunter2Pass@127.0.0.1:{port}");
+    let out = scratch.conform(&[
+        "run",
+        "--target",
+        &url,
+        "--timeout",
+        "1",
+        "--report",
+        "json=r.json",
+        "--report",
+        "junit=r.xml",
+        "--report",
+        "html=r.html",
+    ]);
+    let everything = format!(
+        "{}{}{}{}{}",
+        stdout(&out),
+        stderr(&out),
+        scratch.read("r.json"),
+        scratch.read("r.xml"),
+        scratch.read("r.html")
+    );
+    assert!(!everything.contains("Hunter2Pass"), "{everything}");
+    assert!(everything.contains(&format!("127.0.0.1:{port}")));
+}
+
+#[test]
+fn lint_survives_a_deeply_nested_inline_query() {
+    let scratch = Scratch::new("deep-query");
+    let deep = format!("/v1/products?a{}=1", "[b]".repeat(3_000));
+    scratch.write(
+        "cases/products/deep.json",
+        &format!(
+            r#"{{"request": {{"method": "GET", "path": "{deep}"}}, "response": {{"status": 200, "body": {{}}}}}}"#
+        ),
+    );
+    let out = scratch.conform(&["lint"]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("overflow"), "{}", stderr(&out));
+}

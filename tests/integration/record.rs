@@ -169,3 +169,22 @@ fn a_request_target_that_is_not_a_path_is_not_forwarded() {
     assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
     assert!(!project.path().join("cases/recorded/flow.json").exists());
 }
+
+#[test]
+fn an_unreachable_upstream_fails_the_command_and_writes_nothing() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let project = Scratch::new("record-down");
+    let proxy = record(&project, &format!("http://127.0.0.1:{port}"), 1);
+    let response = agent()
+        .get(&format!("{}/v1/customers", proxy.url))
+        .call()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 502);
+    let (code, stderr) = proxy.terminate_after_exit();
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("could not be reached"), "{stderr}");
+    assert!(!project.path().join("cases/recorded/flow.json").exists());
+}
