@@ -22,26 +22,23 @@ pub struct BlessArgs {
     pub check: bool,
 }
 
-pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> ExitCode {
+pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> Result<ExitCode, exit::Error> {
     let removed = conform::write::remove_leftovers(&dirs.golden);
     if removed > 0 {
         eprintln!("removed {removed} temporary file(s) left by an interrupted write");
     }
-    let Ok(suite) = dirs.load_suite(&args.filters) else {
-        return ExitCode::from(exit::USAGE);
-    };
+    let suite = dirs.load_suite(&args.filters)?;
     let live = args.target.target.is_some();
     let target = match args.target.config().build() {
         Ok(target) => target,
         Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(exit::USAGE);
+            return Err(exit::Error::Usage(message.to_string()));
         }
     };
     let schemas = if live {
         match dirs.load_schemas() {
             Ok(s) => s,
-            Err(_) => return ExitCode::from(exit::USAGE),
+            Err(_) => return Err(exit::Error::Reported),
         }
     } else {
         Default::default()
@@ -118,11 +115,13 @@ pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> ExitCode {
         counts[Change::Updated as usize],
         counts[Change::Unchanged as usize]
     );
-    if problems > 0 || (args.check && counts[0] + counts[1] > 0) {
-        ExitCode::from(exit::FAILURES)
-    } else {
-        ExitCode::from(exit::SUCCESS)
-    }
+    Ok(ExitCode::from(
+        if problems > 0 || (args.check && counts[0] + counts[1] > 0) {
+            exit::FAILURES
+        } else {
+            exit::SUCCESS
+        },
+    ))
 }
 
 fn verb(change: Change) -> &'static str {

@@ -14,13 +14,9 @@ pub struct LintArgs {
     pub filters: Vec<String>,
 }
 
-pub fn lint_command(dirs: &Dirs, args: LintArgs) -> ExitCode {
-    let Ok(suite) = dirs.load_suite(&args.filters) else {
-        return ExitCode::from(exit::USAGE);
-    };
-    let Ok(schemas) = dirs.load_schemas() else {
-        return ExitCode::from(exit::USAGE);
-    };
+pub fn lint_command(dirs: &Dirs, args: LintArgs) -> Result<ExitCode, exit::Error> {
+    let suite = dirs.load_suite(&args.filters)?;
+    let schemas = dirs.load_schemas()?;
     let findings = lint(&suite, &dirs.golden, &schemas, args.filters.is_empty());
     let mut errors = 0;
     let mut warnings = 0;
@@ -32,9 +28,9 @@ pub fn lint_command(dirs: &Dirs, args: LintArgs) -> ExitCode {
         "{} case(s) checked: {errors} error(s), {warnings} warning(s)",
         suite.items.len()
     );
-    ExitCode::from(if errors > 0 {
+    Ok(ExitCode::from(if errors > 0 {
         exit::FAILURES
     } else {
         exit::SUCCESS
-    })
+    }))
 }

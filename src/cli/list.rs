@@ -17,10 +17,8 @@ pub struct ListArgs {
     pub names: bool,
 }
 
-pub fn list_command(dirs: &Dirs, args: ListArgs) -> ExitCode {
-    let Ok(suite) = dirs.load_suite(&args.filters) else {
-        return ExitCode::from(exit::USAGE);
-    };
+pub fn list_command(dirs: &Dirs, args: ListArgs) -> Result<ExitCode, exit::Error> {
+    let suite = dirs.load_suite(&args.filters)?;
     let mut out = String::new();
     let mut group: Option<&str> = None;
     for item in &suite.items {
@@ -62,8 +60,6 @@ pub fn list_command(dirs: &Dirs, args: ListArgs) -> ExitCode {
     if !args.names {
         out.push_str(&format!("{} cases\n", suite.items.len()));
     }
-    if let Err(err) = exit::print_stdout(&out) {
-        return exit::finish(Err(err));
-    }
-    ExitCode::from(exit::SUCCESS)
+    exit::print_stdout(&out)?;
+    Ok(ExitCode::from(exit::SUCCESS))
 }

@@ -71,11 +71,7 @@ fn splice(existing: &str, table: &str) -> String {
     }
 }
 
-pub fn matrix_command(dirs: &Dirs, args: MatrixArgs) -> ExitCode {
-    exit::finish(matrix(dirs, args))
-}
-
-fn matrix(dirs: &Dirs, args: MatrixArgs) -> Result<ExitCode, exit::Error> {
+pub fn matrix_command(dirs: &Dirs, args: MatrixArgs) -> Result<ExitCode, exit::Error> {
     let usage = exit::Error::Usage;
     if args.targets.is_empty() && args.reports.is_empty() {
         return Err(usage(

@@ -64,13 +64,13 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => exit::finish(run::run_command(&cli.dirs, args)),
-        Command::List(args) => list::list_command(&cli.dirs, args),
-        Command::Bless(args) => bless::bless_command(&cli.dirs, args),
-        Command::Lint(args) => lint::lint_command(&cli.dirs, args),
-        Command::Schemas(command) => schemas::schemas_command(command),
-        Command::Validate(args) => validate::validate_command(&cli.dirs, args),
-        Command::Serve(args) => serve::serve_command(&cli.dirs, args),
-        Command::Record(args) => record::record_command(args),
-        Command::Matrix(args) => matrix::matrix_command(&cli.dirs, args),
+        Command::List(args) => exit::finish(list::list_command(&cli.dirs, args)),
+        Command::Bless(args) => exit::finish(bless::bless_command(&cli.dirs, args)),
+        Command::Lint(args) => exit::finish(lint::lint_command(&cli.dirs, args)),
+        Command::Schemas(command) => exit::finish(schemas::schemas_command(command)),
+        Command::Validate(args) => exit::finish(validate::validate_command(&cli.dirs, args)),
+        Command::Serve(args) => exit::finish(serve::serve_command(&cli.dirs, args)),
+        Command::Record(args) => exit::finish(record::record_command(args)),
+        Command::Matrix(args) => exit::finish(matrix::matrix_command(&cli.dirs, args)),
     }
 }

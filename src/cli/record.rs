@@ -43,18 +43,18 @@ pub struct RecordArgs {
     pub timeout: f64,
 }
 
-pub fn record_command(args: RecordArgs) -> ExitCode {
+pub fn record_command(args: RecordArgs) -> Result<ExitCode, exit::Error> {
     if !(args.upstream.starts_with("http://") || args.upstream.starts_with("https://")) {
-        eprintln!("error: --upstream must be an http:// or https:// URL");
-        return ExitCode::from(exit::USAGE);
+        return Err(exit::Error::Usage(
+            "--upstream must be an http:// or https:// URL".to_string(),
+        ));
     }
     let Some(name) = args
         .out
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
     else {
-        eprintln!("error: --out must name a file");
-        return ExitCode::from(exit::USAGE);
+        return Err(exit::Error::Usage("--out must name a file".to_string()));
     };
     let dir = args
         .out
@@ -63,11 +63,10 @@ pub fn record_command(args: RecordArgs) -> ExitCode {
         .unwrap_or(Path::new("."))
         .to_path_buf();
     if !args.force && !args.split && args.out.exists() {
-        eprintln!(
-            "error: {} exists; pass --force to replace it",
+        return Err(exit::Error::Usage(format!(
+            "{} exists; pass --force to replace it",
             args.out.display()
-        );
-        return ExitCode::from(exit::USAGE);
+        )));
     }
     let options = ProxyOptions {
         upstream: args.upstream.clone(),
@@ -93,13 +92,12 @@ pub fn record_command(args: RecordArgs) -> ExitCode {
     }) {
         Ok(exchanges) => exchanges,
         Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(exit::USAGE);
+            return Err(exit::Error::Usage(message.to_string()));
         }
     };
     if exchanges.is_empty() {
         eprintln!("nothing recorded; no file written");
-        return ExitCode::from(exit::SUCCESS);
+        return Ok(ExitCode::from(exit::SUCCESS));
     }
     let bad: Vec<(usize, &str)> = exchanges
         .iter()
@@ -120,7 +118,7 @@ pub fn record_command(args: RecordArgs) -> ExitCode {
             bad.len(),
             exchanges.len()
         );
-        return ExitCode::from(exit::FAILURES);
+        return Ok(ExitCode::from(exit::FAILURES));
     }
     let files: Vec<(PathBuf, String)> = if args.split {
         exchanges
@@ -141,11 +139,10 @@ pub fn record_command(args: RecordArgs) -> ExitCode {
     };
     for (file, text) in &files {
         if !args.force && dir.join(file).exists() {
-            eprintln!(
-                "error: {} exists; pass --force to replace it",
+            return Err(exit::Error::Usage(format!(
+                "{} exists; pass --force to replace it",
                 dir.join(file).display()
-            );
-            return ExitCode::from(exit::USAGE);
+            )));
         }
         match write_atomic(&dir, file, text.as_bytes()) {
             Ok(path) => println!(
@@ -154,10 +151,9 @@ pub fn record_command(args: RecordArgs) -> ExitCode {
                 if args.split { 1 } else { exchanges.len() }
             ),
             Err(err) => {
-                eprintln!("error: {err}");
-                return ExitCode::from(exit::USAGE);
+                return Err(exit::Error::Usage(format!("{err}")));
             }
         }
     }
-    ExitCode::from(exit::SUCCESS)
+    Ok(ExitCode::from(exit::SUCCESS))
 }

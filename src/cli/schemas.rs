@@ -33,11 +33,8 @@ pub enum SchemasCommand {
     },
 }
 
-fn derived(docs: &[PathBuf]) -> Result<Vec<DocumentResult>, ExitCode> {
-    derive(docs).map_err(|err| {
-        eprintln!("error: {err}");
-        ExitCode::from(exit::USAGE)
-    })
+fn derived(docs: &[PathBuf]) -> Result<Vec<DocumentResult>, exit::Error> {
+    derive(docs).map_err(|err| exit::Error::Usage(err.to_string()))
 }
 
 fn only_derived(results: &[DocumentResult]) -> Vec<&Derived> {
@@ -50,37 +47,24 @@ fn only_derived(results: &[DocumentResult]) -> Vec<&Derived> {
         .collect()
 }
 
-pub fn schemas_command(command: SchemasCommand) -> ExitCode {
+pub fn schemas_command(command: SchemasCommand) -> Result<ExitCode, exit::Error> {
     match command {
         SchemasCommand::Derive { docs, out } => {
-            let results = match derived(&docs) {
-                Ok(r) => r,
-                Err(code) => return code,
-            };
+            let results = derived(&docs)?;
             let list = only_derived(&results);
-            match write(&out, &list) {
-                Ok(paths) => {
-                    for path in paths {
-                        println!("wrote {}", path.display());
-                    }
-                    ExitCode::from(exit::SUCCESS)
-                }
-                Err(err) => {
-                    eprintln!("error: {err}");
-                    ExitCode::from(exit::USAGE)
-                }
+            let paths = write(&out, &list).map_err(|e| exit::Error::Usage(e.to_string()))?;
+            for path in paths {
+                println!("wrote {}", path.display());
             }
+            Ok(ExitCode::from(exit::SUCCESS))
         }
         SchemasCommand::Check { docs, dir } => {
-            let results = match derived(&docs) {
-                Ok(r) => r,
-                Err(code) => return code,
-            };
+            let results = derived(&docs)?;
             let list = only_derived(&results);
             let stale = drift(&dir, &list);
             if stale.is_empty() {
                 println!("{} derived schema(s) match the documents", list.len());
-                ExitCode::from(exit::SUCCESS)
+                Ok(ExitCode::from(exit::SUCCESS))
             } else {
                 for file in &stale {
                     println!(
@@ -92,16 +76,13 @@ pub fn schemas_command(command: SchemasCommand) -> ExitCode {
                     "hint: run `conform schemas derive --docs ... --out {}` and review the diff",
                     dir.display()
                 );
-                ExitCode::from(exit::FAILURES)
+                Ok(ExitCode::from(exit::FAILURES))
             }
         }
         SchemasCommand::Stats { docs } => {
-            let results = match derived(&docs) {
-                Ok(r) => r,
-                Err(code) => return code,
-            };
-            print!("{}", render_stats(&results));
-            ExitCode::from(exit::SUCCESS)
+            let results = derived(&docs)?;
+            exit::print_stdout(&render_stats(&results))?;
+            Ok(ExitCode::from(exit::SUCCESS))
         }
     }
 }

@@ -38,7 +38,7 @@ pub struct ServeArgs {
     pub max_connections: usize,
 }
 
-pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> ExitCode {
+pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> Result<ExitCode, exit::Error> {
     let folders = if args.from.is_empty() {
         vec![dirs.cases.clone()]
     } else {
@@ -49,8 +49,7 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> ExitCode {
         match Suite::load(folder) {
             Ok(suite) => suites.push(suite),
             Err(err) => {
-                eprintln!("error: {err}");
-                return ExitCode::from(exit::USAGE);
+                return Err(exit::Error::Usage(format!("{err}")));
             }
         }
     }
@@ -79,8 +78,7 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> ExitCode {
     let running = match start(Arc::clone(&index), &addr, args.verbose, limits) {
         Ok(running) => running,
         Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(exit::USAGE);
+            return Err(exit::Error::Usage(message.to_string()));
         }
     };
     let stop = Arc::new(AtomicBool::new(false));
@@ -100,5 +98,5 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> ExitCode {
     }
     running.shutdown();
     eprintln!("stopped");
-    ExitCode::from(exit::SUCCESS)
+    Ok(ExitCode::from(exit::SUCCESS))
 }

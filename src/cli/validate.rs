@@ -17,10 +17,8 @@ pub struct ValidateArgs {
     pub files: Vec<PathBuf>,
 }
 
-pub fn validate_command(dirs: &Dirs, args: ValidateArgs) -> ExitCode {
-    let Ok(schemas) = dirs.load_schemas() else {
-        return ExitCode::from(exit::USAGE);
-    };
+pub fn validate_command(dirs: &Dirs, args: ValidateArgs) -> Result<ExitCode, exit::Error> {
+    let schemas = dirs.load_schemas()?;
     let mut errors = 0usize;
     let mut warnings = 0usize;
     let mut unreadable = false;
@@ -64,11 +62,11 @@ pub fn validate_command(dirs: &Dirs, args: ValidateArgs) -> ExitCode {
         "{} file(s): {errors} error(s), {warnings} warning(s)",
         args.files.len()
     );
-    if unreadable {
-        ExitCode::from(exit::USAGE)
+    Ok(ExitCode::from(if unreadable {
+        exit::USAGE
     } else if errors > 0 {
-        ExitCode::from(exit::FAILURES)
+        exit::FAILURES
     } else {
-        ExitCode::from(exit::SUCCESS)
-    }
+        exit::SUCCESS
+    }))
 }
