@@ -130,24 +130,7 @@ impl ColorChoice {
     }
 }
 
-/// Parses `K/N` (1 <= K <= N).
-pub fn parse_partition(text: &str) -> Result<(usize, usize), String> {
-    let (k, n) = text
-        .split_once('/')
-        .ok_or_else(|| format!("expected K/N such as 1/3, got `{text}`"))?;
-    let k: usize = k
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{k}` is not a number"))?;
-    let n: usize = n
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{n}` is not a number"))?;
-    if n == 0 || k == 0 || k > n {
-        return Err(format!("need 1 <= K <= N, got {k}/{n}"));
-    }
-    Ok((k, n))
-}
+pub use conform::suite::parse_partition;
 
 /// Counts a finding as an error or a warning and returns its label.
 pub fn count(severity: Severity, errors: &mut usize, warnings: &mut usize) -> &'static str {

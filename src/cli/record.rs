@@ -10,8 +10,8 @@ use std::time::Duration;
 use clap::Args;
 
 use super::exit;
+use conform::record::case_files;
 use conform::record::proxy::{run_proxy, ProxyOptions};
-use conform::record::to_case;
 use conform::secrets::{redact_text, without_credentials};
 use conform::write::write_atomic;
 
@@ -120,23 +120,7 @@ pub fn record_command(args: RecordArgs) -> Result<ExitCode, exit::Error> {
         );
         return Ok(ExitCode::from(exit::FAILURES));
     }
-    let files: Vec<(PathBuf, String)> = if args.split {
-        exchanges
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                (
-                    PathBuf::from(format!("{name}_{:02}.json", i + 1)),
-                    to_case(std::slice::from_ref(e), &args.upstream),
-                )
-            })
-            .collect()
-    } else {
-        vec![(
-            PathBuf::from(format!("{name}.json")),
-            to_case(&exchanges, &args.upstream),
-        )]
-    };
+    let files = case_files(&exchanges, &args.upstream, &name, args.split);
     for (file, text) in &files {
         if !args.force && dir.join(file).exists() {
             return Err(exit::Error::Usage(format!(

@@ -121,6 +121,30 @@ pub fn to_case(exchanges: &[Exchange], upstream: &str) -> String {
     text
 }
 
+/// The case files to write for `exchanges`: `NAME.json` with every step, or with `split` one
+/// file per exchange (`NAME_01.json`, ...).
+pub fn case_files(
+    exchanges: &[Exchange],
+    upstream: &str,
+    name: &str,
+    split: bool,
+) -> Vec<(std::path::PathBuf, String)> {
+    if split {
+        exchanges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                (
+                    format!("{name}_{:02}.json", i + 1).into(),
+                    to_case(std::slice::from_ref(e), upstream),
+                )
+            })
+            .collect()
+    } else {
+        vec![(format!("{name}.json").into(), to_case(exchanges, upstream))]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
