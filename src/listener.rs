@@ -52,6 +52,9 @@ pub struct Limits {
     pub write_timeout: Duration,
     /// How long shutdown waits for requests in flight.
     pub drain_timeout: Duration,
+    /// Whether the handler may block (it then runs on a blocking thread); a handler that only
+    /// computes runs on the connection's task.
+    pub blocking: bool,
 }
 
 impl Default for Limits {
@@ -65,6 +68,7 @@ impl Default for Limits {
             idle_timeout: IDLE_TIMEOUT,
             write_timeout: Duration::from_secs(30),
             drain_timeout: Duration::from_secs(5),
+            blocking: true,
         }
     }
 }
@@ -267,14 +271,20 @@ async fn answer(
             .collect(),
         body: body.to_vec(),
     };
-    let response = tokio::task::spawn_blocking(move || handler(request))
-        .await
-        .unwrap_or_else(|_| {
-            Response::json(
-                500,
-                &serde_json::json!({"error": {"type": "api_error", "message": "The server failed to answer this request."}}),
-            )
-        });
+    let failed = || {
+        Response::json(
+            500,
+            &serde_json::json!({"error": {"type": "api_error", "message": "The server failed to answer this request."}}),
+        )
+    };
+    let response = if limits.blocking {
+        tokio::task::spawn_blocking(move || handler(request))
+            .await
+            .unwrap_or_else(|_| failed())
+    } else {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(request)))
+            .unwrap_or_else(|_| failed())
+    };
     Ok(into_hyper(response))
 }
 

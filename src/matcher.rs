@@ -14,7 +14,7 @@
 //!   otherwise the first case by name.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
@@ -33,6 +33,8 @@ pub struct Recording {
     pub body: Value,
     pub auth: Auth,
     pub response: Response,
+    /// The response body as sent, serialized once when the index is built (empty for `null`).
+    pub prepared: bytes::Bytes,
 }
 
 /// An incoming request, decoded.
@@ -103,7 +105,7 @@ pub fn same(recorded: &Value, actual: &Value) -> bool {
 /// What the index decided for a request.
 #[derive(Debug, Clone)]
 pub enum Decision {
-    Answer(Box<Recording>),
+    Answer(Arc<Recording>),
     /// The recording needs an API key and the request has none.
     Unauthorized,
     NoMatch,
@@ -112,7 +114,9 @@ pub enum Decision {
 /// Every recording of the served cases, with the replay cursors.
 #[derive(Debug, Default)]
 pub struct Index {
-    pub recordings: Vec<Recording>,
+    pub recordings: Vec<Arc<Recording>>,
+    /// (method, path) -> the recordings of that request, in order: no request scans them all.
+    by_route: HashMap<(String, String), Vec<usize>>,
     state: Mutex<State>,
 }
 
@@ -148,6 +152,11 @@ impl Index {
                     (None, Some(j)) => form::stringify_leaves(j),
                     (None, None) => empty(),
                 };
+                let prepared = if named.step.response.body.is_null() {
+                    bytes::Bytes::new()
+                } else {
+                    bytes::Bytes::from(named.step.response.body.to_string())
+                };
                 recordings.push(Recording {
                     case: case.name.clone(),
                     step: i,
@@ -158,31 +167,43 @@ impl Index {
                     body,
                     auth: request.auth,
                     response: named.step.response.clone(),
+                    prepared,
                 });
             }
         }
+        let mut by_route: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, r) in recordings.iter().enumerate() {
+            by_route
+                .entry((r.method.clone(), r.path.clone()))
+                .or_default()
+                .push(i);
+        }
         Index {
-            recordings,
+            recordings: recordings.into_iter().map(Arc::new).collect(),
+            by_route,
             state: Mutex::default(),
         }
     }
 
-    fn matches<'a>(&'a self, incoming: &'a Incoming) -> impl Iterator<Item = &'a Recording> + 'a {
-        self.recordings.iter().filter(move |r| {
-            r.method == incoming.method
-                && r.path == incoming.path
-                && same(&r.query, &incoming.query)
-                && same(&r.body, &incoming.body)
-        })
+    fn matches<'a>(
+        &'a self,
+        incoming: &'a Incoming,
+    ) -> impl Iterator<Item = &'a Arc<Recording>> + 'a {
+        self.by_route
+            .get(&(incoming.method.clone(), incoming.path.clone()))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.recordings[i])
+            .filter(move |r| same(&r.query, &incoming.query) && same(&r.body, &incoming.body))
     }
 
     /// Picks the answer to `incoming` and advances the cursors.
     pub fn answer(&self, incoming: &Incoming) -> Decision {
-        let candidates: Vec<&Recording> = self.matches(incoming).collect();
+        let candidates: Vec<&Arc<Recording>> = self.matches(incoming).collect();
         if candidates.is_empty() {
             return Decision::NoMatch;
         }
-        let same_auth: Vec<&Recording> = candidates
+        let same_auth: Vec<&Arc<Recording>> = candidates
             .iter()
             .copied()
             .filter(|r| r.auth == incoming.auth)
@@ -202,7 +223,8 @@ impl Index {
             .filter(|last| pool.iter().any(|r| &r.case == *last))
             .cloned()
             .unwrap_or_else(|| pool[0].case.clone());
-        let in_case: Vec<&Recording> = pool.iter().copied().filter(|r| r.case == case).collect();
+        let in_case: Vec<&Arc<Recording>> =
+            pool.iter().copied().filter(|r| r.case == case).collect();
         let key = (
             case.clone(),
             request_key(
@@ -221,6 +243,6 @@ impl Index {
         let chosen = in_case[(*cursor).min(in_case.len() - 1)];
         *cursor += 1;
         state.last_case = Some(case);
-        Decision::Answer(Box::new(chosen.clone()))
+        Decision::Answer(Arc::clone(chosen))
     }
 }

@@ -73,6 +73,8 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> Result<ExitCode, exit::Err
     let limits = Limits {
         max_body: args.max_body,
         max_connections: args.max_connections,
+        // The replayer only computes: no blocking thread per request.
+        blocking: false,
         ..Limits::default()
     };
     let running = match start(Arc::clone(&index), &addr, args.verbose, limits) {

@@ -72,7 +72,7 @@ pub fn explain(index: &Index, incoming: &Incoming) -> String {
         .iter()
         .map(|r| {
             let (points, why) = score(r, incoming);
-            (points, why, r)
+            (points, why, r.as_ref())
         })
         .filter(|(points, _, _)| *points > 0)
         .collect();

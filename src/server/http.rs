@@ -100,11 +100,6 @@ fn answer(index: &Index, incoming: &Incoming) -> (Response, String) {
     {
         match index.answer(incoming) {
             Decision::Answer(recording) => {
-                let body = if recording.response.body.is_null() {
-                    Vec::new()
-                } else {
-                    recording.response.body.to_string().into_bytes()
-                };
                 let mut headers: Vec<(String, String)> = recording
                     .response
                     .headers
@@ -119,7 +114,8 @@ fn answer(index: &Index, incoming: &Incoming) -> (Response, String) {
                     Response {
                         status: recording.response.status,
                         headers,
-                        body: body.into(),
+                        // Serialized once at start-up; sending it copies no bytes.
+                        body: recording.prepared.clone(),
                     },
                     note,
                 )
