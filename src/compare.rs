@@ -4,7 +4,7 @@
 use serde_json::Value;
 use similar::TextDiff;
 
-use crate::normalize::Snapshot;
+use crate::normalize::{Snapshot, SnapshotRef};
 use crate::pointer::escape as escape_pointer;
 
 /// What kind of deviation a difference is.
@@ -106,7 +106,7 @@ fn render(value: &Value) -> String {
 }
 
 /// Compares `actual` with `golden`. Only the headers the golden snapshot lists are compared.
-pub fn compare(golden: &Snapshot, actual: &Snapshot, label: &str) -> Comparison {
+pub fn compare(golden: SnapshotRef<'_>, actual: &Snapshot, label: &str) -> Comparison {
     let mut differences = Vec::new();
     let mut passed = 0;
     if golden.status == actual.status {
@@ -120,7 +120,7 @@ pub fn compare(golden: &Snapshot, actual: &Snapshot, label: &str) -> Comparison 
         });
     }
     let mut shown_headers = std::collections::BTreeMap::new();
-    for (name, expected) in &golden.headers {
+    for (name, expected) in golden.headers {
         let got = actual.headers.get(name);
         if let Some(got) = got {
             shown_headers.insert(name.clone(), got.clone());
@@ -143,8 +143,9 @@ pub fn compare(golden: &Snapshot, actual: &Snapshot, label: &str) -> Comparison 
     let mut walk = Walk {
         out: &mut differences,
         passed: 0,
+        pointer: String::from("/body"),
     };
-    walk.values(&golden.body, &actual.body, "/body");
+    walk.values(golden.body, &actual.body);
     passed += walk.passed;
     // The status first, then headers and body by pointer.
     differences.sort_by(|a, b| {
@@ -162,7 +163,7 @@ pub fn compare(golden: &Snapshot, actual: &Snapshot, label: &str) -> Comparison 
             headers: shown_headers,
             body: actual.body.clone(),
         };
-        unified(&pretty(golden), &pretty(&shown), label)
+        unified(&pretty(&golden), &pretty(&shown), label)
     };
     Comparison {
         differences,
@@ -171,7 +172,7 @@ pub fn compare(golden: &Snapshot, actual: &Snapshot, label: &str) -> Comparison 
     }
 }
 
-fn pretty(snapshot: &Snapshot) -> String {
+fn pretty(snapshot: &impl serde::Serialize) -> String {
     let mut text = serde_json::to_string_pretty(snapshot).unwrap_or_default();
     text.push('\n');
     text
@@ -214,90 +215,116 @@ fn offsets_agree(expected: &str, actual: &str) -> bool {
 /// Longest list whose order is checked item by item; longer lists compare by position.
 const MAX_REORDERED_LIST: usize = 500;
 
+/// Walks both bodies with one growing pointer buffer: a pointer is only copied out when a
+/// difference is recorded.
 struct Walk<'a> {
     out: &'a mut Vec<Difference>,
     passed: usize,
+    pointer: String,
 }
 
 impl Walk<'_> {
-    fn values(&mut self, expected: &Value, actual: &Value, pointer: &str) {
+    fn push(&mut self, segment: &str) -> usize {
+        let len = self.pointer.len();
+        self.pointer.push('/');
+        if segment.contains(['~', '/']) {
+            self.pointer.push_str(&escape_pointer(segment));
+        } else {
+            self.pointer.push_str(segment);
+        }
+        len
+    }
+
+    fn differ(&mut self, kind: DiffKind, expected: Option<&Value>, actual: Option<&Value>) {
+        self.out.push(Difference {
+            pointer: self.pointer.clone(),
+            kind,
+            expected: expected.map(render),
+            actual: actual.map(render),
+        });
+    }
+
+    fn values(&mut self, expected: &Value, actual: &Value) {
         match (expected, actual) {
             (Value::Object(e), Value::Object(a)) => {
                 if e.is_empty() && a.is_empty() {
                     self.passed += 1;
                 }
-                for (key, ev) in e {
-                    let child = format!("{pointer}/{}", escape_pointer(key));
-                    match a.get(key) {
-                        Some(av) => self.values(ev, av, &child),
-                        None => self.out.push(Difference {
-                            pointer: child,
-                            kind: DiffKind::Missing,
-                            expected: Some(render(ev)),
-                            actual: None,
-                        }),
-                    }
-                }
-                for (key, av) in a {
-                    if !e.contains_key(key) {
-                        self.out.push(Difference {
-                            pointer: format!("{pointer}/{}", escape_pointer(key)),
-                            kind: DiffKind::Added,
-                            expected: None,
-                            actual: Some(render(av)),
-                        });
+                // Both maps iterate in key order: one merge pass, no lookups.
+                let mut left = e.iter().peekable();
+                let mut right = a.iter().peekable();
+                loop {
+                    let order = match (left.peek(), right.peek()) {
+                        (None, None) => break,
+                        (Some(_), None) => std::cmp::Ordering::Less,
+                        (None, Some(_)) => std::cmp::Ordering::Greater,
+                        (Some((ek, _)), Some((ak, _))) => ek.cmp(ak),
+                    };
+                    match order {
+                        std::cmp::Ordering::Less => {
+                            if let Some((key, ev)) = left.next() {
+                                let len = self.push(key);
+                                self.differ(DiffKind::Missing, Some(ev), None);
+                                self.pointer.truncate(len);
+                            }
+                        }
+                        std::cmp::Ordering::Greater => {
+                            if let Some((key, av)) = right.next() {
+                                let len = self.push(key);
+                                self.differ(DiffKind::Added, None, Some(av));
+                                self.pointer.truncate(len);
+                            }
+                        }
+                        std::cmp::Ordering::Equal => {
+                            if let (Some((key, ev)), Some((_, av))) = (left.next(), right.next()) {
+                                let len = self.push(key);
+                                self.values(ev, av);
+                                self.pointer.truncate(len);
+                            }
+                        }
                     }
                 }
             }
-            (Value::Array(e), Value::Array(a)) => self.arrays(e, a, pointer),
+            (Value::Array(e), Value::Array(a)) => self.arrays(e, a),
             (Value::String(e), Value::String(a)) if e == a || offsets_agree(e, a) => {
                 self.passed += 1;
             }
             (e, a) if e == a => self.passed += 1,
-            (e, a) => self.out.push(Difference {
-                pointer: pointer.to_owned(),
-                kind: DiffKind::Changed,
-                expected: Some(render(e)),
-                actual: Some(render(a)),
-            }),
+            (e, a) => self.differ(DiffKind::Changed, Some(e), Some(a)),
         }
     }
 
-    fn arrays(&mut self, e: &[Value], a: &[Value], pointer: &str) {
+    fn arrays(&mut self, e: &[Value], a: &[Value]) {
         if e.is_empty() && a.is_empty() {
             self.passed += 1;
             return;
         }
         if let Some(order) = reordering(e, a) {
             self.out.push(Difference {
-                pointer: pointer.to_owned(),
+                pointer: self.pointer.clone(),
                 kind: DiffKind::Order,
                 expected: Some(render(&Value::from(keys_of(e)))),
                 actual: Some(render(&Value::from(keys_of(a)))),
             });
             for (i, j) in order.into_iter().enumerate() {
-                self.values(&e[i], &a[j], &format!("{pointer}/{i}"));
+                let len = self.push(&i.to_string());
+                self.values(&e[i], &a[j]);
+                self.pointer.truncate(len);
             }
             return;
         }
         for (i, ev) in e.iter().enumerate() {
+            let len = self.push(&i.to_string());
             match a.get(i) {
-                Some(av) => self.values(ev, av, &format!("{pointer}/{i}")),
-                None => self.out.push(Difference {
-                    pointer: format!("{pointer}/{i}"),
-                    kind: DiffKind::Missing,
-                    expected: Some(render(ev)),
-                    actual: None,
-                }),
+                Some(av) => self.values(ev, av),
+                None => self.differ(DiffKind::Missing, Some(ev), None),
             }
+            self.pointer.truncate(len);
         }
         for (i, av) in a.iter().enumerate().skip(e.len()) {
-            self.out.push(Difference {
-                pointer: format!("{pointer}/{i}"),
-                kind: DiffKind::Added,
-                expected: None,
-                actual: Some(render(av)),
-            });
+            let len = self.push(&i.to_string());
+            self.differ(DiffKind::Added, None, Some(av));
+            self.pointer.truncate(len);
         }
     }
 }
@@ -346,7 +373,7 @@ mod tests {
     #[test]
     fn equal_snapshots_have_no_differences() {
         let a = snap(200, json!({"a": [1, 2], "b": {}}));
-        let c = compare(&a, &a.clone(), "x");
+        let c = compare(a.view(), &a.clone(), "x");
         assert!(c.differences.is_empty());
         assert!(c.diff.is_empty());
         // The status, two list items and one empty object.
@@ -363,7 +390,7 @@ mod tests {
             201,
             json!({"amount": 90, "extra": 1, "id": "<cus_2>", "items": [1, 2]}),
         );
-        let c = compare(&golden, &actual, "case step1");
+        let c = compare(golden.view(), &actual, "case step1");
         let pointers: Vec<(&str, DiffKind)> = c
             .differences
             .iter()
@@ -398,12 +425,12 @@ mod tests {
             200,
             json!({"updated": "<created+0>", "expires_at": "<created+86400>", "ended": "<created-1>"}),
         );
-        assert!(compare(&golden, &faster, "x").differences.is_empty());
+        assert!(compare(golden.view(), &faster, "x").differences.is_empty());
         let wrong = snap(
             200,
             json!({"updated": "<created-1>", "expires_at": "<created+3600>", "ended": "<created+0>"}),
         );
-        let pointers: Vec<String> = compare(&golden, &wrong, "x")
+        let pointers: Vec<String> = compare(golden.view(), &wrong, "x")
             .differences
             .into_iter()
             .map(|d| d.pointer)
@@ -424,17 +451,39 @@ mod tests {
             200,
             json!({"data": [{"id": "<cus_3>", "n": 3}, {"id": "<cus_2>", "n": 2}, {"id": "<cus_1>", "n": 1}]}),
         );
-        let c = compare(&golden, &reversed, "x");
+        let c = compare(golden.view(), &reversed, "x");
         assert_eq!(c.differences.len(), 1, "{:?}", c.differences);
         assert_eq!(c.differences[0].kind, DiffKind::Order);
         assert_eq!(c.differences[0].pointer, "/body/data");
         let plain = compare(
-            &snap(200, json!([3, 1, 2])),
+            snap(200, json!([3, 1, 2])).view(),
             &snap(200, json!([1, 2, 3])),
             "x",
         );
         assert_eq!(plain.differences.len(), 1);
         assert_eq!(plain.differences[0].kind, DiffKind::Order);
+    }
+
+    #[test]
+    fn object_keys_iterate_sorted_as_the_merge_walk_needs() {
+        // If a dependency turned on serde_json's `preserve_order`, this fails first.
+        let map: serde_json::Map<String, Value> =
+            serde_json::from_str(r#"{"b": 1, "a": 2}"#).unwrap();
+        assert_eq!(map.keys().next().map(String::as_str), Some("a"));
+        let c = compare(
+            snap(200, json!({"a": 1, "c": 3})).view(),
+            &snap(200, json!({"b": 2, "c": 3})),
+            "x",
+        );
+        let kinds: Vec<(&str, DiffKind)> = c
+            .differences
+            .iter()
+            .map(|d| (d.pointer.as_str(), d.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [("/body/a", DiffKind::Missing), ("/body/b", DiffKind::Added)]
+        );
     }
 
     #[test]
@@ -445,10 +494,10 @@ mod tests {
             .insert("content-type".into(), "application/json".into());
         let mut actual = golden.clone();
         actual.headers.insert("x-extra".into(), "1".into());
-        assert!(compare(&golden, &actual, "x").differences.is_empty());
+        assert!(compare(golden.view(), &actual, "x").differences.is_empty());
         actual.headers.clear();
         assert_eq!(
-            compare(&golden, &actual, "x").differences[0].kind,
+            compare(golden.view(), &actual, "x").differences[0].kind,
             DiffKind::Missing
         );
     }

@@ -21,7 +21,7 @@ use crate::correlate::{Answers, Correlation};
 use crate::form;
 use crate::golden::GoldenFile;
 use crate::ids;
-use crate::normalize::{snapshot, Rule, Snapshot, Symbols};
+use crate::normalize::{snapshot, snapshot_owned, Rule, Snapshot, Symbols};
 use crate::outcome::{CaseOutcome, CaseStatus, Failure, FailureClass, StepOutcome, StepStatus};
 use crate::target::{curl_command, Body, Exchange, Outgoing, Target};
 use crate::validate::{SchemaSet, Severity};
@@ -302,17 +302,17 @@ impl CaseRun<'_> {
                 self.symbols.assign(actual, symbol);
             }
         }
-        let actual = snapshot(
+        let actual = snapshot_owned(
             answer.status,
             &answer.headers,
-            &compared,
+            compared,
             &rules(self.case, i, extra),
             &mut self.symbols,
         );
         match golden {
             Some(Some(golden)) => {
                 let label = format!("{} step {}", self.case.name, named.name);
-                let comparison = compare(&golden.snapshot(), &actual, &label);
+                let comparison = compare(golden.view(), &actual, &label);
                 outcome.checks.passed += comparison.passed;
                 let mut failed = false;
                 for difference in &comparison.differences {

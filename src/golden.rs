@@ -39,6 +39,15 @@ impl GoldenStep {
         }
     }
 
+    /// The step as a borrowed snapshot (nothing copied).
+    pub fn view(&self) -> crate::normalize::SnapshotRef<'_> {
+        crate::normalize::SnapshotRef {
+            status: self.status,
+            headers: &self.headers,
+            body: &self.body,
+        }
+    }
+
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
             status: self.status,

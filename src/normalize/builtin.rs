@@ -58,7 +58,11 @@ pub fn normalize_body(body: &mut Value, symbols: &mut Symbols) {
                 normalize_body(item, symbols);
             }
         }
-        Value::String(text) => *text = normalize_string(None, text, symbols),
+        Value::String(text) => {
+            if let Some(new) = normalize_string(None, text, symbols) {
+                *text = new;
+            }
+        }
         _ => {}
     }
 }
@@ -83,26 +87,37 @@ fn normalize_object(map: &mut Map<String, Value>, symbols: &mut Symbols) {
             }
         }
         match value {
-            Value::String(text) => *text = normalize_string(Some(key), text, symbols),
+            Value::String(text) => {
+                if let Some(new) = normalize_string(Some(key), text, symbols) {
+                    *text = new;
+                }
+            }
             other => normalize_body(other, symbols),
         }
     }
 }
 
-fn normalize_string(key: Option<&str>, text: &str, symbols: &mut Symbols) -> String {
+/// The normalized form of a string, or `None` when it stays as it is (most strings: nothing
+/// is allocated for them).
+fn normalize_string(key: Option<&str>, text: &str, symbols: &mut Symbols) -> Option<String> {
     if text.is_empty() {
-        return String::new();
+        return None;
     }
     if crate::secrets::is_secret(key, text) {
-        return "<secret>".to_owned();
+        return Some("<secret>".to_owned());
     }
     if let Some((token, rest)) = key.and_then(|k| ids::generated_token(k, text)) {
-        return format!("{}{rest}", symbols.generated("prefix", token));
+        return Some(format!("{}{rest}", symbols.generated("prefix", token)));
     }
     if text.starts_with("http://") || text.starts_with("https://") {
-        return normalize_url(text, symbols);
+        return Some(normalize_url(text, symbols));
     }
-    ids::replace_ids(text, |id| Some(symbols.symbol(id)))
+    // An id holds `_`; a string without one has nothing to replace.
+    if !text.contains('_') {
+        return None;
+    }
+    let out = ids::replace_ids(text, |id| Some(symbols.symbol(id)));
+    (out != text).then_some(out)
 }
 
 fn normalize_url(url: &str, symbols: &mut Symbols) -> String {
@@ -132,7 +147,7 @@ pub fn normalize_headers(
             } else if name == "content-type" {
                 value.split(';').next().unwrap_or("").trim().to_owned()
             } else {
-                normalize_string(Some(&name), value, symbols)
+                normalize_string(Some(&name), value, symbols).unwrap_or_else(|| value.clone())
             };
             (name, value)
         })

@@ -50,6 +50,25 @@ pub struct Snapshot {
     pub body: Value,
 }
 
+/// A snapshot borrowed from where it lives (a golden file), for comparing without a copy.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SnapshotRef<'a> {
+    pub status: u16,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: &'a BTreeMap<String, String>,
+    pub body: &'a Value,
+}
+
+impl Snapshot {
+    pub fn view(&self) -> SnapshotRef<'_> {
+        SnapshotRef {
+            status: self.status,
+            headers: &self.headers,
+            body: &self.body,
+        }
+    }
+}
+
 /// Normalizes one response: user `rules` first, then the built-in rules with `symbols`.
 pub fn snapshot(
     status: u16,
@@ -58,7 +77,17 @@ pub fn snapshot(
     rules: &[&Rule],
     symbols: &mut Symbols,
 ) -> Snapshot {
-    let mut body = body.clone();
+    snapshot_owned(status, headers, body.clone(), rules, symbols)
+}
+
+/// [`snapshot`] of a body the caller no longer needs (normalized in place, not copied).
+pub fn snapshot_owned(
+    status: u16,
+    headers: &BTreeMap<String, String>,
+    mut body: Value,
+    rules: &[&Rule],
+    symbols: &mut Symbols,
+) -> Snapshot {
     apply_rules(&mut body, rules);
     normalize_body(&mut body, symbols);
     Snapshot {

@@ -1,0 +1,303 @@
+//! conform beside two floors, on the same realistic data: N one-step cases whose answer is a
+//! 4-5 KB Checkout Session taken from the corpus's own recordings.
+//!
+//! - client floor: a minimal loop (request, `serde_json` parse, compiled schema, compare with a
+//!   pre-parsed expected value), on as many threads as conform uses;
+//! - server floor: a minimal hyper server answering the same bodies from a map.
+//!
+//! It prints checks/s (or requests/s) for each, and conform's ratio to its floor. Runs are
+//! interleaved and the best of each is kept. `cargo bench --bench floors [-- STEPS]`
+//! (default 2000).
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use conform::bless::{bless, golden_from_recording};
+use conform::check::Level;
+use conform::engine::Context;
+use conform::suite::{run, RunOptions, Suite};
+use conform::target::{HttpOptions, HttpTarget, ReplayTarget, Target};
+use conform::validate::SchemaSet;
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+const ROUNDS: usize = 3;
+
+/// A Checkout Session recording of the corpus, the largest one found.
+fn session_template() -> Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+    let mut best = Value::Null;
+    let mut best_len = 0;
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let Ok(entry) = entry else { continue };
+        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        let Ok(case) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        let steps = case["steps"].as_array().cloned().unwrap_or_default();
+        for step in steps {
+            let body = &step["response"]["body"];
+            if body["object"] == "checkout.session" {
+                let len = body.to_string().len();
+                if len > best_len {
+                    best_len = len;
+                    best = body.clone();
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Writes `n` cases; returns path -> body bytes as served.
+fn generate(root: &Path, n: usize) -> HashMap<String, Bytes> {
+    let template = session_template();
+    let mut answers = HashMap::new();
+    for i in 0..n {
+        let id = format!("cs_test_B{i:07}xQ9");
+        let mut body = template.clone();
+        body["id"] = json!(id);
+        let path = format!("/v1/checkout/sessions/{id}");
+        answers.insert(path.clone(), Bytes::from(body.to_string()));
+        let case = json!({"request": {"method": "GET", "path": path},
+            "response": {"status": 200, "headers": {"content-type": "application/json"}, "body": body}});
+        let file = root.join("cases/bench").join(format!("c{i:06}.json"));
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, case.to_string()).unwrap();
+    }
+    answers
+}
+
+/// The server floor: hyper answering from the map. Returns its base URL.
+fn floor_server(answers: Arc<HashMap<String, Bytes>>) -> String {
+    use http_body_util::Full;
+    use hyper::server::conn::http1;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let answers = Arc::clone(&answers);
+                tokio::spawn(async move {
+                    let service =
+                        service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                            let body = answers
+                                .get(request.uri().path())
+                                .cloned()
+                                .unwrap_or_default();
+                            async move {
+                                Ok::<_, Infallible>(
+                                    hyper::Response::builder()
+                                        .header("content-type", "application/json")
+                                        .body(Full::new(body))
+                                        .unwrap(),
+                                )
+                            }
+                        });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+    });
+    url
+}
+
+fn schemas() -> SchemaSet {
+    SchemaSet::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas"))).unwrap()
+}
+
+fn conform_run(suite: &Suite, target: &dyn Target, golden: &Path, jobs: usize) -> Duration {
+    let schemas = schemas();
+    let options = RunOptions {
+        golden_root: golden.to_path_buf(),
+        jobs,
+        fail_fast: false,
+    };
+    let ctx = Context {
+        target,
+        schemas: &schemas,
+        level: Level::Strict,
+    };
+    let started = Instant::now();
+    let outcomes = run(suite, ctx, &options, &|_| {});
+    let elapsed = started.elapsed();
+    let failed = outcomes.iter().filter(|o| !o.passed()).count();
+    assert_eq!(failed, 0, "every generated case passes");
+    elapsed
+}
+
+/// The client floor over HTTP: get, parse, validate, compare, on `jobs` threads.
+fn client_floor(
+    url: &str,
+    expected: &[(String, Value)],
+    schemas: &SchemaSet,
+    jobs: usize,
+) -> Duration {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_idle_connections_per_host(64)
+        .build()
+        .into();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let ok = pool.install(|| {
+        expected
+            .par_iter()
+            .filter(|(path, want)| {
+                let mut response = agent.get(format!("{url}{path}")).call().unwrap();
+                let bytes = response.body_mut().read_to_vec().unwrap();
+                let got: Value = serde_json::from_slice(&bytes).unwrap();
+                schemas.validate(&got).is_empty() && &got == want
+            })
+            .count()
+    });
+    assert_eq!(ok, expected.len());
+    started.elapsed()
+}
+
+/// The client floor in process: parse the recorded bytes, validate, compare.
+fn in_process_floor(bytes: &[(Bytes, Value)], schemas: &SchemaSet, jobs: usize) -> Duration {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let ok = pool.install(|| {
+        bytes
+            .par_iter()
+            .filter(|(raw, want)| {
+                let got: Value = serde_json::from_slice(raw).unwrap();
+                schemas.validate(&got).is_empty() && &got == want
+            })
+            .count()
+    });
+    assert_eq!(ok, bytes.len());
+    started.elapsed()
+}
+
+/// `connections` keep-alive clients sending GETs for `duration`; requests per second.
+fn load(url: &str, paths: &[String], connections: usize, duration: Duration) -> f64 {
+    let paths = Arc::new(paths.to_vec());
+    let started = Instant::now();
+    let threads: Vec<_> = (0..connections)
+        .map(|c| {
+            let url = url.to_owned();
+            let paths = Arc::clone(&paths);
+            std::thread::spawn(move || {
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .build()
+                    .into();
+                let mut done = 0usize;
+                let mut i = c;
+                // Bounded by the duration.
+                while started.elapsed() < duration {
+                    let path = &paths[i % paths.len()];
+                    let mut response = agent
+                        .get(format!("{url}{path}"))
+                        .header("Authorization", "Bearer sk_test_bench")
+                        .call()
+                        .unwrap();
+                    let _ = response.body_mut().read_to_vec();
+                    done += 1;
+                    i += connections;
+                }
+                done
+            })
+        })
+        .collect();
+    let total: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+fn rate(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64()
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(2000);
+    let root: PathBuf = std::env::temp_dir().join(format!("conform-floors-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let answers = Arc::new(generate(&root, n));
+    let suite = Suite::load(&root.join("cases")).unwrap();
+    let golden = root.join("golden");
+    for case in suite.cases() {
+        bless(&golden, &golden_from_recording(case, None)).unwrap();
+    }
+    let size = answers.values().next().map_or(0, Bytes::len);
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("{n} steps, each answering a {size}-byte Checkout Session; {jobs} threads");
+
+    let url = floor_server(Arc::clone(&answers));
+    let http = HttpTarget::new(HttpOptions::new(&url));
+    let schemas = schemas();
+    let expected: Vec<(String, Value)> = answers
+        .iter()
+        .map(|(p, b)| (p.clone(), serde_json::from_slice(b).unwrap()))
+        .collect();
+    let raw: Vec<(Bytes, Value)> = answers
+        .values()
+        .map(|b| (b.clone(), serde_json::from_slice(b).unwrap()))
+        .collect();
+
+    let (mut c_http, mut f_http, mut c_proc, mut f_proc) =
+        (Duration::MAX, Duration::MAX, Duration::MAX, Duration::MAX);
+    for _ in 0..ROUNDS {
+        c_http = c_http.min(conform_run(&suite, &http, &golden, jobs.max(4)));
+        f_http = f_http.min(client_floor(&url, &expected, &schemas, jobs.max(4)));
+        c_proc = c_proc.min(conform_run(&suite, &ReplayTarget, &golden, jobs));
+        f_proc = f_proc.min(in_process_floor(&raw, &schemas, jobs));
+    }
+    let line = |label: &str, ours: f64, floor: f64| {
+        println!(
+            "{label:<22} conform {ours:>9.0}/s   floor {floor:>9.0}/s   ratio {:.2}",
+            ours / floor
+        );
+    };
+    line("run over HTTP", rate(n, c_http), rate(n, f_http));
+    line("run in process", rate(n, c_proc), rate(n, f_proc));
+
+    // serve against the server floor, 64 connections each.
+    let cases: Vec<&conform::case::Case> = suite.cases().collect();
+    let index = Arc::new(conform::server::Index::new(&cases));
+    let limits = conform::listener::Limits {
+        blocking: false,
+        ..Default::default()
+    };
+    let running = conform::server::start(index, "127.0.0.1:0", false, limits).unwrap();
+    let served = format!("http://{}", running.addr);
+    let paths: Vec<String> = expected.iter().map(|(p, _)| p.clone()).collect();
+    let (mut ours, mut floor) = (0f64, 0f64);
+    for _ in 0..ROUNDS {
+        ours = ours.max(load(&served, &paths, 64, Duration::from_secs(2)));
+        floor = floor.max(load(&url, &paths, 64, Duration::from_secs(2)));
+    }
+    line("serve, 64 connections", ours, floor);
+    running.shutdown();
+    let _ = std::fs::remove_dir_all(&root);
+}
