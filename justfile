@@ -35,6 +35,7 @@ bench:
     cargo bench --bench run
     cargo bench --bench validate
     cargo bench --bench serve
+    cargo bench --bench floors
 
 # A longer property-test campaign on the form codec, case parser, normalizer, pointers and
 # redaction (the suite runs 256 cases each): `just fuzz 1000000`.
