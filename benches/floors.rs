@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use conform::bless::{bless, golden_from_recording};
 use conform::check::Level;
-use conform::engine::Context;
-use conform::suite::{run, RunOptions, Suite};
+use conform::session::{execute, options, RunEnd, RunPlan};
+use conform::suite::Suite;
 use conform::target::{HttpOptions, HttpTarget, ReplayTarget, Target};
 use conform::validate::SchemaSet;
 use rayon::prelude::*;
@@ -126,27 +126,42 @@ fn schemas() -> SchemaSet {
     SchemaSet::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas"))).unwrap()
 }
 
+/// A whole conform run through the library API, as the front ends do it.
 fn conform_run(suite: &Suite, target: &dyn Target, golden: &Path, jobs: usize) -> Duration {
     let schemas = schemas();
-    let options = RunOptions {
-        golden_root: golden.to_path_buf(),
-        jobs,
-        fail_fast: false,
-    };
-    let ctx = Context {
-        target,
+    let plan = RunPlan {
+        suite,
         schemas: &schemas,
+        target,
+        target_name: "bench".to_owned(),
         level: Level::Strict,
+        options: options(golden.to_path_buf(), Some(jobs), false),
+        expectations: None,
     };
     let started = Instant::now();
-    let outcomes = run(suite, ctx, &options, &|_| {});
+    let finished = execute(&plan, &|_| {});
     let elapsed = started.elapsed();
-    let failed = outcomes.iter().filter(|o| !o.passed()).count();
-    assert_eq!(failed, 0, "every generated case passes");
+    assert_eq!(
+        finished.end(),
+        RunEnd::Passed,
+        "every generated case passes"
+    );
     elapsed
 }
 
-/// The client floor over HTTP: get, parse, validate, compare, on `jobs` threads.
+/// Runs `check` over `items` on `jobs` threads; every item must pass.
+fn timed<T: Sync>(items: &[T], jobs: usize, check: impl Fn(&T) -> bool + Sync) -> Duration {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let ok = pool.install(|| items.par_iter().filter(|item| check(item)).count());
+    assert_eq!(ok, items.len());
+    started.elapsed()
+}
+
+/// The client floor over HTTP: get, parse, validate, compare.
 fn client_floor(
     url: &str,
     expected: &[(String, Value)],
@@ -157,44 +172,20 @@ fn client_floor(
         .max_idle_connections_per_host(64)
         .build()
         .into();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let ok = pool.install(|| {
-        expected
-            .par_iter()
-            .filter(|(path, want)| {
-                let mut response = agent.get(format!("{url}{path}")).call().unwrap();
-                let bytes = response.body_mut().read_to_vec().unwrap();
-                let got: Value = serde_json::from_slice(&bytes).unwrap();
-                schemas.validate(&got).is_empty() && &got == want
-            })
-            .count()
-    });
-    assert_eq!(ok, expected.len());
-    started.elapsed()
+    timed(expected, jobs, |(path, want)| {
+        let mut response = agent.get(format!("{url}{path}")).call().unwrap();
+        let bytes = response.body_mut().read_to_vec().unwrap();
+        let got: Value = serde_json::from_slice(&bytes).unwrap();
+        schemas.validate(&got).is_empty() && &got == want
+    })
 }
 
 /// The client floor in process: parse the recorded bytes, validate, compare.
 fn in_process_floor(bytes: &[(Bytes, Value)], schemas: &SchemaSet, jobs: usize) -> Duration {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let ok = pool.install(|| {
-        bytes
-            .par_iter()
-            .filter(|(raw, want)| {
-                let got: Value = serde_json::from_slice(raw).unwrap();
-                schemas.validate(&got).is_empty() && &got == want
-            })
-            .count()
-    });
-    assert_eq!(ok, bytes.len());
-    started.elapsed()
+    timed(bytes, jobs, |(raw, want)| {
+        let got: Value = serde_json::from_slice(raw).unwrap();
+        schemas.validate(&got).is_empty() && &got == want
+    })
 }
 
 /// `connections` keep-alive clients sending GETs for `duration`; requests per second.

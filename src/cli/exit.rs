@@ -17,6 +17,9 @@ pub const USAGE: u8 = 2;
 /// Expectations never turn this into success.
 pub const TARGET_UNUSABLE: u8 = 3;
 
+/// The exit codes as `--help` shows them.
+pub const HELP: &str = "Exit codes:\n  0  everything is as expected\n  1  deviations: failing or blocked cases, regressions against --expect, lint errors\n  2  the run could not happen: bad flags, an invalid corpus, broken schemas\n  3  the target could not be used: connection refused, every request timing out";
+
 /// Why a command stopped early.
 #[derive(Debug)]
 pub enum Error {

@@ -27,7 +27,7 @@ use common::Dirs;
     version,
     about,
     propagate_version = true,
-    after_help = "Exit codes:\n  0  everything is as expected\n  1  deviations: failing or blocked cases, regressions against --expect, lint errors\n  2  the run could not happen: bad flags, an invalid corpus, broken schemas\n  3  the target could not be used: connection refused, every request timing out"
+    after_help = exit::HELP
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -39,6 +39,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run cases against a target (the built-in replay target by default).
+    #[command(after_help = exit::HELP)]
     Run(run::RunArgs),
     /// List the cases, grouped by resource.
     List(list::ListArgs),

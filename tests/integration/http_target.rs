@@ -274,3 +274,29 @@ fn an_oversized_body_is_refused_with_the_limit_named() {
         "{text}"
     );
 }
+
+#[test]
+fn a_post_without_a_body_is_sent_with_content_length_zero() {
+    let scratch = Scratch::new("empty-post");
+    scratch.write(
+        "cases/invoices/finalize.json",
+        r#"{"request": {"method": "POST", "path": "/v1/invoices/in_1A2b3C4d5E/finalize"},
+            "response": {"status": 200, "body": {"id": "in_1A2b3C4d5E", "object": "invoice", "status": "open"}}}"#,
+    );
+    assert!(scratch.conform(&["bless"]).status.success());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&seen);
+    let server = TestServer::start(move |req| {
+        log.lock()
+            .unwrap()
+            .push((req.content_length.clone(), req.transfer_encoding.clone()));
+        Reply::json(
+            200,
+            json!({"id": "in_1A2b3C4d5E", "object": "invoice", "status": "open"}),
+        )
+    });
+    let out = scratch.conform(&["run", "--target", &server.url]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.as_slice(), [(Some("0".to_owned()), None)]);
+}

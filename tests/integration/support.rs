@@ -94,6 +94,9 @@ pub struct Received {
     pub method: String,
     pub path: String,
     pub authorization: Option<String>,
+    /// The `Content-Length` and `Transfer-Encoding` headers as sent.
+    pub content_length: Option<String>,
+    pub transfer_encoding: Option<String>,
 }
 
 /// A small HTTP server on 127.0.0.1 (ephemeral port) answering with `handler`.
@@ -124,11 +127,9 @@ impl TestServer {
                     let received = Received {
                         method: request.method().to_string(),
                         path: request.url().to_owned(),
-                        authorization: request
-                            .headers()
-                            .iter()
-                            .find(|h| h.field.equiv("Authorization"))
-                            .map(|h| h.value.to_string()),
+                        authorization: header(&request, "Authorization"),
+                        content_length: header(&request, "Content-Length"),
+                        transfer_encoding: header(&request, "Transfer-Encoding"),
                     };
                     let reply = handler(&received);
                     std::thread::sleep(reply.delay);
@@ -154,6 +155,14 @@ impl TestServer {
             thread: Some(thread),
         }
     }
+}
+
+fn header(request: &tiny_http::Request, name: &'static str) -> Option<String> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv(name))
+        .map(|h| h.value.to_string())
 }
 
 impl Drop for TestServer {
