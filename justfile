@@ -34,7 +34,6 @@ check:
 bench:
     cargo bench --bench run
     cargo bench --bench validate
-    cargo bench --bench serve
     cargo bench --bench floors
 
 # A longer property-test campaign on the form codec, case parser, normalizer, pointers and

@@ -12,22 +12,31 @@ use serde_json::Value;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CaseFile {
+    /// What the case shows, for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Where the recordings come from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// Names a filter can select the case by.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// Sent as `Stripe-Version` with every request that does not set it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stripe_version: Option<String>,
+    /// Runs alone, after the parallel cases (it changes state other cases could see).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub exclusive: bool,
+    /// Normalization rules for every step.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub normalize: Vec<Rule>,
+    /// The steps, in order; or the one step as `request` and `response`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<Step>>,
+    /// The request of a one-step case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Request>,
+    /// The recorded response of a one-step case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<Response>,
 }

@@ -32,6 +32,7 @@ pub struct MatrixArgs {
     /// part of the file between `<!-- matrix:start -->` and `<!-- matrix:end -->`.
     #[arg(long, value_name = "PATH")]
     pub markdown: Option<PathBuf>,
+    /// Worker threads for `--target` runs (default: the number of CPUs).
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
 }

@@ -349,12 +349,10 @@ impl Matrix {
         }
         out.push_str("</tr></thead><tbody>\n");
         for row in &self.rows {
+            let [group, endpoint, case] = [&row.group, &row.endpoint, &row.case].map(|t| escape(t));
             let _ = write!(
                 out,
-                "<tr class=\"row\"><td>{}</td><td><code>{}</code></td><td>{}</td>",
-                escape(&row.group),
-                escape(&row.endpoint),
-                escape(&row.case)
+                "<tr class=\"row\"><td>{group}</td><td><code>{endpoint}</code></td><td>{case}</td>"
             );
             for (i, cell) in row.cells.iter().enumerate() {
                 let title = row.classes[i].join(", ");

@@ -78,15 +78,12 @@ pub enum Format {
 }
 
 impl Format {
-    const NAMES: [(&'static str, Format); 7] = [
-        ("human", Format::Human),
-        ("libtest", Format::Libtest),
-        ("json", Format::Json),
-        ("json-lines", Format::JsonLines),
-        ("junit", Format::Junit),
-        ("html", Format::Html),
-        ("github", Format::Github),
-    ];
+    /// The format's name as `--format` and `--report` spell it (`json-lines`).
+    pub fn name(self) -> String {
+        clap::ValueEnum::to_possible_value(&self)
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
 
     pub fn reporter(self, style: Style, quiet: bool) -> Box<dyn Reporter> {
         match self {
@@ -112,20 +109,19 @@ impl std::str::FromStr for ReportSpec {
     type Err = String;
 
     fn from_str(text: &str) -> Result<ReportSpec, String> {
-        let names: Vec<&str> = Format::NAMES.iter().map(|(n, _)| *n).collect();
+        let names: Vec<String> = <Format as clap::ValueEnum>::value_variants()
+            .iter()
+            .map(|f| f.name())
+            .collect();
         let (kind, path) = text
             .split_once('=')
             .ok_or_else(|| format!("expected KIND=PATH ({}), got `{text}`", names.join(", ")))?;
-        let format = Format::NAMES
-            .iter()
-            .find(|(n, _)| *n == kind)
-            .map(|(_, f)| *f)
-            .ok_or_else(|| {
-                format!(
-                    "unknown report kind `{kind}`; use one of {}",
-                    names.join(", ")
-                )
-            })?;
+        let format = <Format as clap::ValueEnum>::from_str(kind, false).map_err(|_| {
+            format!(
+                "unknown report kind `{kind}`; use one of {}",
+                names.join(", ")
+            )
+        })?;
         if path.is_empty() {
             return Err("the report path is empty".to_owned());
         }
