@@ -94,6 +94,10 @@ fn secrets_in_every_channel_never_reach_the_output() {
         .unwrap();
     let (code, stderr) = proxy.terminate_after_exit();
     assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("wrote "),
+        "stdout is part of what is checked: {stderr}"
+    );
     let written = tree(project.path());
     assert!(
         written.contains("\"source\": \"recorded\""),
@@ -187,4 +191,57 @@ fn an_unreachable_upstream_fails_the_command_and_writes_nothing() {
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("could not be reached"), "{stderr}");
     assert!(!project.path().join("cases/recorded/flow.json").exists());
+}
+
+#[test]
+fn a_stalled_upstream_fails_the_command_and_writes_nothing() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        // Accepts, reads, and never answers (bounded: one connection, 10 s).
+        if let Some(Ok(mut stream)) = listener.incoming().next() {
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf);
+            std::thread::sleep(std::time::Duration::from_secs(10));
+        }
+    });
+    let project = Scratch::new("record-stalled");
+    let out = project.path().join("cases/recorded/flow.json");
+    let proxy = Process::start(
+        project.path(),
+        &[
+            "record",
+            "--upstream",
+            &upstream,
+            "--out",
+            &out.to_string_lossy(),
+            "--port",
+            "0",
+            "--max-requests",
+            "1",
+            "--timeout",
+            "1",
+        ],
+    );
+    let _ = agent().get(&format!("{}/v1/customers", proxy.url)).call();
+    let (code, stderr) = proxy.terminate_after_exit();
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_deeply_nested_form_through_the_proxy_does_not_crash_it() {
+    let upstream = TestServer::start(|_| Reply::json(200, json!({"id": "cus_Up1Stream2Aa"})));
+    let project = Scratch::new("record-deep");
+    let proxy = record(&project, &upstream.url, 1);
+    let deep = format!("a{}=1", "[b]".repeat(2_800));
+    let response = agent()
+        .post(&format!("{}/v1/customers", proxy.url))
+        .content_type("application/x-www-form-urlencoded")
+        .send(deep.as_str())
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let (code, stderr) = proxy.terminate_after_exit();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("overflow"), "{stderr}");
 }

@@ -11,6 +11,8 @@ use crate::support::{stdout, Scratch};
 pub struct Process {
     child: Child,
     pub url: String,
+    /// The first line the process printed (it announced `url`).
+    pub first_line: String,
     /// Kept open so the child can go on writing to stdout.
     _stdout: BufReader<std::process::ChildStdout>,
 }
@@ -35,6 +37,7 @@ impl Process {
         Process {
             child,
             url,
+            first_line: line,
             _stdout: reader,
         }
     }
@@ -58,7 +61,8 @@ impl Process {
         (None, String::new())
     }
 
-    /// Waits (at most 20 s) for the process to exit by itself; returns the code and stderr.
+    /// Waits (at most 20 s) for the process to exit by itself; returns the code, and stderr
+    /// followed by everything it printed on stdout.
     pub fn terminate_after_exit(mut self) -> (Option<i32>, String) {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(20) {
@@ -67,6 +71,8 @@ impl Process {
                 if let Some(mut e) = self.child.stderr.take() {
                     let _ = std::io::Read::read_to_string(&mut e, &mut err);
                 }
+                err.push_str(&self.first_line);
+                let _ = std::io::Read::read_to_string(&mut self._stdout, &mut err);
                 return (status.code(), err);
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -309,6 +315,19 @@ fn hostile_requests_get_errors_and_the_replayer_keeps_answering() {
             std::thread::spawn(move || raw(&url, chunked.as_bytes()))
         })
         .collect();
+    // 16 clients pipeline requests for a large answer and never read what comes back.
+    let deaf: Vec<_> = (0..16)
+        .map(|_| {
+            let address = server.url.trim_start_matches("http://").to_owned();
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let mut stream = std::net::TcpStream::connect(address).unwrap();
+                let batch = "GET /__conform/cases HTTP/1.1\r\nHost: x\r\n\r\n".repeat(200);
+                let _ = stream.write_all(batch.as_bytes());
+                std::thread::sleep(Duration::from_secs(2));
+            })
+        })
+        .collect();
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
     let (status, _) = get(
@@ -320,6 +339,9 @@ fn hostile_requests_get_errors_and_the_replayer_keeps_answering() {
         started.elapsed() < Duration::from_secs(1),
         "answered while others stall"
     );
+    for client in deaf {
+        client.join().unwrap();
+    }
     for client in stalled {
         let status = client.join().unwrap();
         assert!(
