@@ -19,13 +19,15 @@ pub struct MatrixArgs {
     /// An implementation to run the corpus against: `NAME=URL` (`NAME=replay` for the built-in target).
     #[arg(long = "target", value_name = "NAME=URL")]
     pub targets: Vec<String>,
-    /// A saved JSON report (`conform run --report json=FILE`): `NAME=FILE`.
+    /// A saved JSON report (`conform run --report json=FILE`): `NAME=FILE` (repeatable; one
+    /// column each, in the order given).
     #[arg(long = "report", value_name = "NAME=FILE")]
     pub reports: Vec<String>,
     /// Where to write the page.
     #[arg(long, default_value = "matrix.html")]
     pub out: PathBuf,
-    /// Also write the matrix data as JSON.
+    /// Also write the matrix data as JSON (endpoints, checks, rows and totals per
+    /// implementation), for tools.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
     /// Also write the per-endpoint table and the top differences as Markdown, replacing the
