@@ -153,9 +153,9 @@ const NON_CONTRACTUAL_KEYS: &[&str] = &["request_log_url", "doc_url"];
 ///
 /// At `strict` every difference fails. At `contract`, warnings are: attributes the target adds
 /// (`added` under `/body`), a changed error `message`, `request_log_url` and `doc_url` anywhere,
-/// headers other than `Content-Type`, and a generated id whose length or format differs while
-/// the case still maps it consistently (both sides are strings and the golden side is an id
-/// symbol the target answered with a non-symbol string).
+/// headers other than `Content-Type`, and a generated id whose length or format differs (the
+/// golden side is an id symbol and the target answered a string with the same object prefix
+/// that is not API-shaped). An extra list item is not an added attribute: it fails.
 pub fn judge(difference: &Difference, level: Level) -> CheckVerdict {
     if level == Level::Strict {
         return CheckVerdict::Failed;
@@ -175,7 +175,11 @@ pub fn judge(difference: &Difference, level: Level) -> CheckVerdict {
     if pointer == "/body/error/message" && difference.kind == DiffKind::Changed {
         return CheckVerdict::Warned;
     }
-    if pointer.starts_with("/body") && difference.kind == DiffKind::Added {
+    // An attribute the target adds; an extra item in a list is not an attribute.
+    if pointer.starts_with("/body")
+        && difference.kind == DiffKind::Added
+        && last.parse::<usize>().is_err()
+    {
         return CheckVerdict::Warned;
     }
     if difference.kind == DiffKind::Changed && id_format_only(difference) {
@@ -184,26 +188,34 @@ pub fn judge(difference: &Difference, level: Level) -> CheckVerdict {
     CheckVerdict::Failed
 }
 
-/// The golden side is an id symbol (`"<cus_1>"`) and the target answered a plain string that is
-/// not itself an id: the target's ids have another length or format.
+/// The golden side is an id symbol (`"<cus_1>"`) and the target answered a string with the same
+/// object prefix (`"cus_..."`) that is not an id as the API shapes them: the target's ids have
+/// another length or format.
 fn id_format_only(difference: &Difference) -> bool {
     let (Some(expected), Some(actual)) = (&difference.expected, &difference.actual) else {
         return false;
     };
-    let symbol = |s: &str| {
-        s.strip_prefix("\"<")
-            .and_then(|s| s.strip_suffix(">\""))
-            .is_some_and(|inner| {
-                inner
-                    .rsplit_once('_')
-                    .is_some_and(|(_, n)| n.parse::<u32>().is_ok())
-            })
+    let prefix = expected
+        .strip_prefix("\"<")
+        .and_then(|s| s.strip_suffix(">\""))
+        .and_then(|inner| inner.rsplit_once('_'))
+        .filter(|(_, n)| n.parse::<u32>().is_ok())
+        .map(|(prefix, _)| prefix);
+    let Some(prefix) = prefix else {
+        return false;
     };
-    symbol(expected)
-        && actual.starts_with('"')
-        && actual.len() > 2
-        && !actual.starts_with("\"<")
-        && !actual.contains(' ')
+    let Some(actual) = actual.strip_prefix('"').and_then(|a| a.strip_suffix('"')) else {
+        return false;
+    };
+    actual
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('_'))
+        .is_some_and(|token| {
+            !token.is_empty()
+                && token
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
 }
 
 #[cfg(test)]
@@ -264,7 +276,9 @@ mod tests {
             ("/body/error/doc_url", Changed, "\"a\"", "\"b\"", Warned),
             ("/body/error/request_log_url", Missing, "\"a\"", "", Warned),
             ("/headers/stripe-version", Missing, "\"1\"", "", Warned),
-            ("/body/id", Changed, "\"<cus_1>\"", "\"42\"", Warned),
+            ("/body/id", Changed, "\"<cus_1>\"", "\"cus_short\"", Warned),
+            ("/body/id", Changed, "\"<cus_1>\"", "\"42\"", Failed),
+            ("/body/data/3", Added, "", "{}", Failed),
             ("/status", Changed, "200", "201", Failed),
             ("/body/name", Missing, "\"x\"", "", Failed),
             ("/body/amount", Changed, "1", "2", Failed),

@@ -411,9 +411,9 @@ fn every_deviation_fails_at_strict_and_only_compatible_ones_warn_at_contract() {
             (
                 200,
                 with(
-                    with(c.clone(), "/id", Some(json!("42"))),
+                    with(c.clone(), "/id", Some(json!("cus_short"))),
                     "/related",
-                    Some(json!("42")),
+                    Some(json!("cus_short")),
                 ),
                 no_headers(),
             ),
