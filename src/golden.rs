@@ -47,14 +47,6 @@ impl GoldenStep {
             body: &self.body,
         }
     }
-
-    pub fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            status: self.status,
-            headers: self.headers.clone(),
-            body: self.body.clone(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

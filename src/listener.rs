@@ -309,3 +309,41 @@ fn into_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
             plain
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_handler_answers_500_and_the_server_goes_on() {
+        for blocking in [true, false] {
+            let limits = Limits {
+                blocking,
+                ..Limits::default()
+            };
+            let handler: Arc<Handler> = Arc::new(|request: Request| {
+                if request.url == "/panic" {
+                    panic!("handler failure");
+                }
+                Response::json(200, &serde_json::json!({}))
+            });
+            let server = listen_with("127.0.0.1:0", handler, limits).unwrap();
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .into();
+            let url = format!("http://{}", server.addr);
+            let status = |path: &str| {
+                agent
+                    .get(format!("{url}{path}"))
+                    .call()
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            };
+            assert_eq!(status("/panic"), 500, "blocking: {blocking}");
+            assert_eq!(status("/ok"), 200, "blocking: {blocking}");
+            server.shutdown();
+        }
+    }
+}

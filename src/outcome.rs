@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::check::{Endpoint, Tally};
 use crate::compare::{DiffKind, Difference};
@@ -14,7 +14,7 @@ use crate::normalize::Snapshot;
 use crate::validate::Violation;
 
 /// What kind of deviation or error made a step (or a case) fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureClass {
     /// The case file could not be read or parsed.
@@ -216,29 +216,10 @@ impl CheckKey {
     pub fn new(endpoint: Option<&Endpoint>, failure: &Failure) -> CheckKey {
         CheckKey {
             endpoint: endpoint.cloned(),
-            pointer: pattern(failure.pointer.as_deref()),
+            pointer: crate::pointer::pattern(failure.pointer.as_deref()),
             kind: failure.class,
         }
     }
-}
-
-/// A pointer with every array index replaced by `*` (`/body/data/*/amount`), or `-` for none:
-/// how many items a list holds, and at which place, varies with what else ran on the target.
-pub fn pattern(pointer: Option<&str>) -> String {
-    let Some(pointer) = pointer else {
-        return "-".to_owned();
-    };
-    pointer
-        .split('/')
-        .map(|segment| {
-            if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
-                "*"
-            } else {
-                segment
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 impl std::fmt::Display for CheckKey {

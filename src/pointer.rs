@@ -1,5 +1,6 @@
 //! JSON pointers (RFC 6901): owns [`escape`], [`unescape`], [`child`] and [`segments`], the one
-//! way pointers are built and read, so `~` and `/` in keys are always escaped.
+//! way pointers are built and read, so `~` and `/` in keys are always escaped; and [`pattern`],
+//! a pointer with its array indexes generalized.
 
 /// A key as a pointer segment: `~` becomes `~0`, `/` becomes `~1`.
 pub fn escape(segment: &str) -> String {
@@ -33,6 +34,25 @@ pub fn segments(pointer: &str) -> Vec<String> {
         .collect()
 }
 
+/// A pointer with every array index replaced by `*` (`/body/data/*/amount`), or `-` for none:
+/// how many items a list holds, and at which place, varies with what else ran on the target.
+pub fn pattern(pointer: Option<&str>) -> String {
+    let Some(pointer) = pointer else {
+        return "-".to_owned();
+    };
+    pointer
+        .split('/')
+        .map(|segment| {
+            if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +66,7 @@ mod tests {
         assert!(segments("").is_empty());
         // `~01` is `~1` unescaped, never `/`.
         assert_eq!(unescape("~01"), "~1");
+        assert_eq!(pattern(Some("/body/data/12/id")), "/body/data/*/id");
+        assert_eq!(pattern(None), "-");
     }
 }

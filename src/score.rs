@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::check::{Endpoint, Tally};
-use crate::outcome::{pattern, CaseOutcome, CaseStatus, FailureClass, StepStatus};
+use crate::outcome::{CaseOutcome, CaseStatus, CheckKey, FailureClass, StepStatus};
 
 /// Cases per endpoint, by how they went there.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,15 +25,6 @@ pub struct EndpointScore {
     pub path: String,
     pub checks: Tally,
     pub cases: CaseTally,
-}
-
-impl EndpointScore {
-    pub fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            method: self.method.clone(),
-            path: self.path.clone(),
-        }
-    }
 }
 
 /// Checks and cases per endpoint, sorted by path then method. Every charged step counts for
@@ -88,7 +79,7 @@ pub struct RankedDifference {
     pub method: String,
     pub path: String,
     pub pointer: String,
-    pub kind: String,
+    pub kind: FailureClass,
     pub steps: usize,
     pub cases: usize,
     /// The first case it touches, by name.
@@ -98,20 +89,15 @@ pub struct RankedDifference {
 /// Failing checks of charged steps, grouped by (endpoint, pointer, kind), most cases first,
 /// then most steps, then by key.
 pub fn ranked_differences(outcomes: &[CaseOutcome]) -> Vec<RankedDifference> {
-    type Key<'a> = (&'a Endpoint, String, FailureClass);
-    let mut groups: BTreeMap<Key<'_>, (usize, BTreeSet<&str>)> = BTreeMap::new();
+    let mut groups: BTreeMap<CheckKey, (usize, BTreeSet<&str>)> = BTreeMap::new();
     for outcome in outcomes {
         for step in outcome.steps.iter().filter(|s| s.charged) {
-            let mut seen = BTreeSet::new();
-            for failure in &step.failures {
-                let key = (
-                    &step.endpoint,
-                    pattern(failure.pointer.as_deref()),
-                    failure.class,
-                );
-                if !seen.insert(key.clone()) {
-                    continue;
-                }
+            let keys: BTreeSet<CheckKey> = step
+                .failures
+                .iter()
+                .map(|f| CheckKey::new(Some(&step.endpoint), f))
+                .collect();
+            for key in keys {
                 let entry = groups.entry(key).or_default();
                 entry.0 += 1;
                 entry.1.insert(&outcome.name);
@@ -120,24 +106,24 @@ pub fn ranked_differences(outcomes: &[CaseOutcome]) -> Vec<RankedDifference> {
     }
     let mut ranked: Vec<RankedDifference> = groups
         .into_iter()
-        .map(
-            |((endpoint, pointer, kind), (steps, cases))| RankedDifference {
-                method: endpoint.method.clone(),
-                path: endpoint.path.clone(),
-                pointer,
-                kind: kind.name().to_owned(),
+        .filter_map(|(key, (steps, cases))| {
+            let endpoint = key.endpoint?;
+            Some(RankedDifference {
+                method: endpoint.method,
+                path: endpoint.path,
+                pointer: key.pointer,
+                kind: key.kind,
                 steps,
                 cases: cases.len(),
                 example: cases.first().map(|c| (*c).to_owned()).unwrap_or_default(),
-            },
-        )
+            })
+        })
         .collect();
     // Equal reach: behaviour (status, values, ids, order) before shape (missing, added, schema).
-    let weight = |kind: &str| FailureClass::from_name(kind).map_or(u8::MAX, FailureClass::rank);
     ranked.sort_by(|a, b| {
         (b.cases, b.steps)
             .cmp(&(a.cases, a.steps))
-            .then_with(|| weight(&a.kind).cmp(&weight(&b.kind)))
+            .then_with(|| a.kind.rank().cmp(&b.kind.rank()))
             .then_with(|| (&a.path, &a.method, &a.pointer).cmp(&(&b.path, &b.method, &b.pointer)))
             .then_with(|| a.kind.cmp(&b.kind))
     });

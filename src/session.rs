@@ -71,7 +71,7 @@ pub fn target_unusable(outcomes: &[CaseOutcome]) -> bool {
             .iter()
             .any(|f| f.class == FailureClass::Transport)
     });
-    let answered = steps().any(|s| s.reached || s.http_status.is_some());
+    let answered = steps().any(|s| s.reached);
     transport && !answered
 }
 

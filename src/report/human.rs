@@ -56,7 +56,7 @@ pub fn render_ranked(run: &RunReport<'_>, style: Style) -> String {
             [
                 format!("{} {}", d.method, d.path),
                 d.pointer.clone(),
-                d.kind.clone(),
+                d.kind.name().to_owned(),
                 format!(
                     "{} step{} in {} case{}  (e.g. {})",
                     d.steps,

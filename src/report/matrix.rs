@@ -22,7 +22,6 @@ pub const MARKDOWN_DIFFERENCES: usize = 10;
 /// The parts of a saved JSON report the matrix reads.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SavedReport {
-    pub target: String,
     pub level: crate::check::Level,
     pub checks: Tally,
     pub endpoints: Vec<EndpointScore>,
@@ -304,7 +303,12 @@ impl Matrix {
                 let _ = writeln!(
                     out,
                     "| `{} {}` | `{}` | {} | {} | {} |",
-                    d.method, d.path, d.pointer, d.kind, d.steps, d.cases
+                    d.method,
+                    d.path,
+                    d.pointer,
+                    d.kind.name(),
+                    d.steps,
+                    d.cases
                 );
             }
         }
