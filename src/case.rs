@@ -9,35 +9,26 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// A case file exactly as written on disk.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
 pub struct CaseFile {
     /// What the case shows, for people.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Where the recordings come from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
     /// Names a filter can select the case by.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// Sent as `Stripe-Version` with every request that does not set it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stripe_version: Option<String>,
     /// Runs alone, after the parallel cases (it changes state other cases could see).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub exclusive: bool,
     /// Normalization rules for every step.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub normalize: Vec<Rule>,
     /// The steps, in order; or the one step as `request` and `response`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<Step>>,
     /// The request of a one-step case.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Request>,
     /// The recorded response of a one-step case.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<Response>,
 }
 
@@ -148,13 +139,18 @@ pub struct Case {
     /// Path relative to the cases folder, `/`-separated, without `.json`.
     pub name: String,
     pub file: PathBuf,
-    pub description: Option<String>,
-    pub source: Option<Source>,
-    pub tags: Vec<String>,
-    pub stripe_version: Option<String>,
-    pub exclusive: bool,
-    pub normalize: Vec<Rule>,
+    /// The steps in file order, each with its resolved name and line.
     pub steps: Vec<NamedStep>,
+    /// Case-wide normalization rules, applied before each step's own.
+    pub normalize: Vec<Rule>,
+    /// Selection: filters match these, and an exclusive case runs alone.
+    pub tags: Vec<String>,
+    pub exclusive: bool,
+    /// The default `Stripe-Version` of the case's requests.
+    pub stripe_version: Option<String>,
+    /// For people and reports only.
+    pub source: Option<Source>,
+    pub description: Option<String>,
 }
 
 impl Case {

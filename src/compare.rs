@@ -370,6 +370,14 @@ mod tests {
         }
     }
 
+    /// Each difference as (pointer, kind), in report order.
+    fn located(c: &Comparison) -> Vec<(&str, DiffKind)> {
+        c.differences
+            .iter()
+            .map(|d| (d.pointer.as_str(), d.kind))
+            .collect()
+    }
+
     #[test]
     fn equal_snapshots_have_no_differences() {
         let a = snap(200, json!({"a": [1, 2], "b": {}}));
@@ -391,11 +399,7 @@ mod tests {
             json!({"amount": 90, "extra": 1, "id": "<cus_2>", "items": [1, 2]}),
         );
         let c = compare(golden.view(), &actual, "case step1");
-        let pointers: Vec<(&str, DiffKind)> = c
-            .differences
-            .iter()
-            .map(|d| (d.pointer.as_str(), d.kind))
-            .collect();
+        let pointers = located(&c);
         assert_eq!(
             pointers,
             [
@@ -475,11 +479,7 @@ mod tests {
             &snap(200, json!({"b": 2, "c": 3})),
             "x",
         );
-        let kinds: Vec<(&str, DiffKind)> = c
-            .differences
-            .iter()
-            .map(|d| (d.pointer.as_str(), d.kind))
-            .collect();
+        let kinds = located(&c);
         assert_eq!(
             kinds,
             [("/body/a", DiffKind::Missing), ("/body/b", DiffKind::Added)]

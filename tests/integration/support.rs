@@ -93,10 +93,18 @@ impl Reply {
 pub struct Received {
     pub method: String,
     pub path: String,
-    pub authorization: Option<String>,
-    /// The `Content-Length` and `Transfer-Encoding` headers as sent.
-    pub content_length: Option<String>,
-    pub transfer_encoding: Option<String>,
+    /// Every header as sent, in order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Received {
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    }
 }
 
 /// A small HTTP server on 127.0.0.1 (ephemeral port) answering with `handler`.
@@ -127,9 +135,11 @@ impl TestServer {
                     let received = Received {
                         method: request.method().to_string(),
                         path: request.url().to_owned(),
-                        authorization: header(&request, "Authorization"),
-                        content_length: header(&request, "Content-Length"),
-                        transfer_encoding: header(&request, "Transfer-Encoding"),
+                        headers: request
+                            .headers()
+                            .iter()
+                            .map(|h| (h.field.to_string(), h.value.to_string()))
+                            .collect(),
                     };
                     let reply = handler(&received);
                     std::thread::sleep(reply.delay);
@@ -155,14 +165,6 @@ impl TestServer {
             thread: Some(thread),
         }
     }
-}
-
-fn header(request: &tiny_http::Request, name: &'static str) -> Option<String> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.to_string())
 }
 
 impl Drop for TestServer {
