@@ -9,6 +9,7 @@
 //! case already knows (from an earlier response or from this step's request) and drop
 //! `has_more`, so items other cases created on a shared target do not count.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -23,7 +24,7 @@ use crate::golden::GoldenFile;
 use crate::ids;
 use crate::normalize::{snapshot, snapshot_owned, Rule, Snapshot, Symbols};
 use crate::outcome::{CaseOutcome, CaseStatus, Failure, FailureClass, StepOutcome, StepStatus};
-use crate::target::{curl_command, Body, Exchange, Outgoing, Target};
+use crate::target::{curl_command, Body, Exchange, Outgoing, Payload, Target};
 use crate::validate::{SchemaSet, Severity};
 
 /// What a case runs against.
@@ -32,6 +33,9 @@ pub struct Context<'a> {
     pub target: &'a dyn Target,
     pub schemas: &'a SchemaSet,
     pub level: Level,
+    /// Keep each step's normalized answer in its outcome (blessing from a target needs them;
+    /// a run does not, and dropping them keeps memory flat).
+    pub keep_answers: bool,
 }
 
 /// The normalized recordings of a case, plus the symbol table they produced.
@@ -254,24 +258,28 @@ impl CaseRun<'_> {
         };
         outcome.reached = true;
         outcome.http_status = Some(answer.status);
-        let body = match parse_body(&answer.body, answer.headers.get("content-type")) {
-            Ok(body) => body,
-            Err(message) => {
-                outcome
-                    .failures
-                    .push(Failure::new(FailureClass::NotJson, message));
-                outcome.curl = Some(curl());
-                outcome.duration = started.elapsed();
-                return (outcome, true);
-            }
+        let body: Cow<'_, Value> = match &answer.body {
+            Payload::Value(value) => Cow::Borrowed(*value),
+            Payload::Bytes(bytes) => match parse_body(bytes, answer.headers.get("content-type")) {
+                Ok(body) => Cow::Owned(body),
+                Err(message) => {
+                    outcome
+                        .failures
+                        .push(Failure::new(FailureClass::NotJson, message));
+                    outcome.curl = Some(curl());
+                    outcome.duration = started.elapsed();
+                    return (outcome, true);
+                }
+            },
         };
 
         // Schema validation of both sides (once when they are equal): one passing check when
         // the target's body breaks no rule, else a check per broken rule.
         let mut schema_errors = 0;
-        let mut sides = vec![("recorded", &step.response.body)];
-        if body != step.response.body {
-            sides.push(("target", &body));
+        let recorded = &step.response.body;
+        let mut sides = vec![("recorded", recorded)];
+        if !std::ptr::eq(body.as_ref(), recorded) && body.as_ref() != recorded {
+            sides.push(("target", body.as_ref()));
         }
         for (side, value) in sides {
             for violation in self.ctx.schemas.validate(value) {
@@ -290,12 +298,30 @@ impl CaseRun<'_> {
         }
 
         // Correlate ids, then normalize the target's answer with the recorded symbols.
-        request_ids(&request, &mut self.known);
-        let mut compared = body.clone();
+        // Only `contains` lists need the ids seen so far. The answer's own ids count for later
+        // steps, not for filtering this one.
+        let tracking = self
+            .case
+            .steps
+            .iter()
+            .any(|s| s.step.list == ListMode::Contains);
+        let mut fresh = HashSet::new();
+        if tracking {
+            request_ids(&request, &mut self.known);
+            collect_ids(&body, &mut fresh);
+        }
+        // Later steps' templates may read this answer; the last step's is never read, so it is
+        // normalized in place rather than copied.
+        let last = i + 1 == self.case.steps.len();
+        let (mut compared, kept) = if last {
+            (body.into_owned(), None)
+        } else {
+            (body.as_ref().clone(), Some(body.into_owned()))
+        };
         if step.list == ListMode::Contains {
             keep_related(&mut compared, &self.known);
         }
-        collect_ids(&body, &mut self.known);
+        self.known.extend(fresh);
         self.correlation.learn(&expected.body, &compared);
         for (recorded, actual) in self.correlation.pairs() {
             if let Some(symbol) = self.recorded.get(recorded) {
@@ -338,10 +364,14 @@ impl CaseRun<'_> {
             )),
             None => {}
         }
-        outcome.actual = Some(actual);
-        self.answers
-            .steps
-            .insert(named.name.clone(), (answer.status, body));
+        if self.ctx.keep_answers {
+            outcome.actual = Some(actual);
+        }
+        if let Some(body) = kept {
+            self.answers
+                .steps
+                .insert(named.name.clone(), (answer.status, body));
+        }
         if !outcome.failures.is_empty() {
             outcome.curl = Some(curl());
         } else {

@@ -159,6 +159,7 @@ fn trials(suite: Suite, shared: Arc<Shared>) -> Vec<Trial> {
                     target: shared.target.as_ref(),
                     schemas: &shared.schemas,
                     level: shared.level,
+                    keep_answers: false,
                 };
                 let outcome = run_item(&item, ctx, &shared.golden);
                 if outcome.passed() {

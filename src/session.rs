@@ -81,6 +81,7 @@ pub fn execute(plan: &RunPlan<'_>, on_done: &(dyn Fn(&CaseOutcome) + Sync)) -> F
         target: plan.target,
         schemas: plan.schemas,
         level: plan.level,
+        keep_answers: false,
     };
     let started = Instant::now();
     let mut outcomes = run(plan.suite, ctx, &plan.options, on_done);

@@ -178,26 +178,39 @@ impl SchemaSet {
                 self.check("error", error, "/error", &mut out);
             }
         }
-        self.walk(body, "", &mut out);
+        self.walk(body, &mut Vec::new(), &mut out);
         out.sort();
         out.dedup();
         out
     }
 
-    fn walk(&self, value: &Value, pointer: &str, out: &mut Vec<Violation>) {
+    /// Checks every object of `value` that names its type. `path` holds the segments from the
+    /// body's root; a pointer string is only built for an object that breaks a rule.
+    fn walk<'v>(&self, value: &'v Value, path: &mut Vec<Segment<'v>>, out: &mut Vec<Violation>) {
         match value {
             Value::Object(map) => {
                 if let Some(object) = map.get("object").and_then(Value::as_str) {
-                    self.check(object, value, pointer, out);
+                    if let Some(validator) = self.validators.get(object) {
+                        if !validator.is_valid(value) {
+                            self.check(object, value, &render(path), out);
+                        }
+                    }
                 }
                 for (key, child) in map {
-                    let child_pointer = format!("{pointer}/{}", crate::pointer::escape(key));
-                    self.walk(child, &child_pointer, out);
+                    if matches!(child, Value::Object(_) | Value::Array(_)) {
+                        path.push(Segment::Key(key));
+                        self.walk(child, path, out);
+                        path.pop();
+                    }
                 }
             }
             Value::Array(items) => {
                 for (i, child) in items.iter().enumerate() {
-                    self.walk(child, &format!("{pointer}/{i}"), out);
+                    if matches!(child, Value::Object(_) | Value::Array(_)) {
+                        path.push(Segment::Index(i));
+                        self.walk(child, path, out);
+                        path.pop();
+                    }
                 }
             }
             _ => {}
@@ -237,6 +250,25 @@ impl SchemaSet {
             });
         }
     }
+}
+
+/// One step from a body's root towards a value.
+enum Segment<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// The JSON pointer of `path`.
+fn render(path: &[Segment<'_>]) -> String {
+    let mut pointer = String::new();
+    for segment in path {
+        pointer.push('/');
+        match segment {
+            Segment::Key(key) => pointer.push_str(&crate::pointer::escape(key)),
+            Segment::Index(i) => pointer.push_str(&i.to_string()),
+        }
+    }
+    pointer
 }
 
 #[cfg(test)]

@@ -66,6 +66,7 @@ pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> Result<ExitCode, exit::Err
                 target: target.as_ref(),
                 schemas: &schemas,
                 level: conform::check::Level::Strict,
+                keep_answers: true,
             };
             let outcome = run_case(case, existing.as_ref(), ctx);
             match golden_from_run(case, &outcome, existing.as_ref()) {

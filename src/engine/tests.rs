@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::*;
 use crate::golden::{GoldenFile, GoldenStep};
 use crate::load::parse;
-use crate::target::{Answer, ReplayTarget, TransportError};
+use crate::target::{Answer, Payload, ReplayTarget, TransportError};
 
 /// A target that answers each step with the recording passed through `edit`.
 struct Edited<F: Fn(usize, &mut Value, &mut u16) + Send + Sync> {
@@ -15,7 +15,11 @@ struct Edited<F: Fn(usize, &mut Value, &mut u16) + Send + Sync> {
 }
 
 impl<F: Fn(usize, &mut Value, &mut u16) + Send + Sync> Target for Edited<F> {
-    fn send(&self, exchange: Exchange<'_>, request: &Outgoing) -> Result<Answer, TransportError> {
+    fn send<'c>(
+        &self,
+        exchange: Exchange<'c>,
+        request: &Outgoing,
+    ) -> Result<Answer<'c>, TransportError> {
         self.sent.lock().unwrap().push(request.path.clone());
         let response = &exchange.case.steps[exchange.step].step.response;
         let mut body = response.body.clone();
@@ -24,7 +28,7 @@ impl<F: Fn(usize, &mut Value, &mut u16) + Send + Sync> Target for Edited<F> {
         Ok(Answer {
             status,
             headers: [("content-type".to_owned(), "application/json".to_owned())].into(),
-            body: serde_json::to_vec(&body).unwrap(),
+            body: Payload::Bytes(serde_json::to_vec(&body).unwrap()),
         })
     }
 
@@ -83,6 +87,7 @@ fn run(case: &Case, golden: Option<&GoldenFile>, target: &dyn Target) -> CaseOut
             target,
             schemas: &schemas,
             level: crate::check::Level::Strict,
+            keep_answers: false,
         },
     )
 }
@@ -209,11 +214,11 @@ fn contains_lists_ignore_unrelated_items() {
 fn non_json_answers_stop_the_case() {
     struct Html;
     impl Target for Html {
-        fn send(&self, _: Exchange<'_>, _: &Outgoing) -> Result<Answer, TransportError> {
+        fn send<'c>(&self, _: Exchange<'c>, _: &Outgoing) -> Result<Answer<'c>, TransportError> {
             Ok(Answer {
                 status: 502,
                 headers: [("content-type".to_owned(), "text/html".to_owned())].into(),
-                body: b"<html><body>Bad gateway</body></html>".to_vec(),
+                body: Payload::Bytes(b"<html><body>Bad gateway</body></html>".to_vec()),
             })
         }
         fn base_url(&self) -> Option<&str> {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::Duration;
 
-use super::{Answer, Exchange, Outgoing, Target, TransportError};
+use super::{Answer, Exchange, Outgoing, Payload, Target, TransportError};
 use crate::case::Auth;
 
 /// Settings of an HTTP target.
@@ -129,7 +129,11 @@ impl HttpTarget {
 }
 
 impl Target for HttpTarget {
-    fn send(&self, _exchange: Exchange<'_>, request: &Outgoing) -> Result<Answer, TransportError> {
+    fn send<'c>(
+        &self,
+        _exchange: Exchange<'c>,
+        request: &Outgoing,
+    ) -> Result<Answer<'c>, TransportError> {
         let url = format!("{}{}", self.options.base_url, request.path);
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())
@@ -188,7 +192,7 @@ impl Target for HttpTarget {
         Ok(Answer {
             status,
             headers,
-            body,
+            body: Payload::Bytes(body),
         })
     }
 

@@ -34,13 +34,21 @@ pub struct Body {
     pub text: String,
 }
 
-/// What a target answered, before any parsing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
+/// What a target answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer<'a> {
     pub status: u16,
     /// Header names lower-cased.
     pub headers: BTreeMap<String, String>,
-    pub body: Vec<u8>,
+    pub body: Payload<'a>,
+}
+
+/// An answer's body: bytes to parse, or a value the target already holds (the built-in target
+/// answers with its recordings, so there is nothing to encode and parse again).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload<'a> {
+    Bytes(Vec<u8>),
+    Value(&'a serde_json::Value),
 }
 
 /// Which step of which case a request belongs to (the replay target answers from it).
@@ -83,7 +91,11 @@ impl fmt::Display for TransportError {
 
 /// Something that answers requests like the API does.
 pub trait Target: Send + Sync {
-    fn send(&self, exchange: Exchange<'_>, request: &Outgoing) -> Result<Answer, TransportError>;
+    fn send<'c>(
+        &self,
+        exchange: Exchange<'c>,
+        request: &Outgoing,
+    ) -> Result<Answer<'c>, TransportError>;
 
     /// The base URL, for reproduction commands; `None` for in-process targets.
     fn base_url(&self) -> Option<&str>;

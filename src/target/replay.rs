@@ -1,13 +1,17 @@
 //! The built-in replay target: owns [`ReplayTarget`], which answers each step with its own
 //! recording, in process and without any network, so the corpus checks itself.
 
-use super::{Answer, Exchange, Outgoing, Target, TransportError};
+use super::{Answer, Exchange, Outgoing, Payload, Target, TransportError};
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ReplayTarget;
 
 impl Target for ReplayTarget {
-    fn send(&self, exchange: Exchange<'_>, _request: &Outgoing) -> Result<Answer, TransportError> {
+    fn send<'c>(
+        &self,
+        exchange: Exchange<'c>,
+        _request: &Outgoing,
+    ) -> Result<Answer<'c>, TransportError> {
         let Some(step) = exchange.case.steps.get(exchange.step) else {
             return Err(TransportError::Other {
                 url: "replay".to_owned(),
@@ -19,11 +23,6 @@ impl Target for ReplayTarget {
             });
         };
         let response = &step.step.response;
-        let body = if response.body.is_null() {
-            Vec::new()
-        } else {
-            serde_json::to_vec(&response.body).unwrap_or_default()
-        };
         Ok(Answer {
             status: response.status,
             headers: response
@@ -31,7 +30,7 @@ impl Target for ReplayTarget {
                 .iter()
                 .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
                 .collect(),
-            body,
+            body: Payload::Value(&response.body),
         })
     }
 
