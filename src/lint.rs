@@ -31,12 +31,12 @@ pub fn lint(suite: &Suite, golden_root: &Path, schemas: &SchemaSet, orphans: boo
         message,
     };
     for item in &suite.items {
-        let case = match item {
-            Item::Broken { error: e, .. } => {
+        let case = match item.case() {
+            Err(e) => {
                 findings.push(error(&e.file, e.detail()));
                 continue;
             }
-            Item::Case(case) => case,
+            Ok(case) => case,
         };
         let golden_file = golden_root.join(crate::golden::relative_path(&case.name));
         match GoldenFile::read(golden_root, &case.name) {
@@ -58,7 +58,7 @@ pub fn lint(suite: &Suite, golden_root: &Path, schemas: &SchemaSet, orphans: boo
                         format!("names case `{}`, expected `{}`", golden.case, case.name),
                     ));
                 }
-                let fresh = golden_from_recording(case, Some(&golden));
+                let fresh = golden_from_recording(&case, Some(&golden));
                 if fresh.render() != golden.render() {
                     findings.push(error(
                         &golden_file,

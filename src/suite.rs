@@ -1,30 +1,50 @@
-//! Running many cases: owns [`Suite`] (the loaded, selected cases of a run) and [`run`],
-//! which runs them in parallel on a bounded thread pool, exclusive cases afterwards one at a
-//! time, and returns the outcomes sorted by case name whatever the thread count.
+//! Running many cases: owns [`Suite`] (the selected cases of a run, loaded up front or read as
+//! they run) and [`run`], which runs them in parallel on a bounded thread pool, exclusive cases
+//! afterwards one at a time, and returns the outcomes sorted by case name whatever the thread
+//! count. A suite made with [`Suite::discover`] holds only paths: each case is read by the
+//! worker that runs it and dropped when it is done, so memory does not grow with the corpus.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
 use crate::case::Case;
-use crate::discover::{discover, DiscoverError, Filter};
+use crate::discover::{discover, DiscoverError, Entry, Filter};
 use crate::engine::{run_case, Context};
 use crate::golden::GoldenFile;
 use crate::load::{load, LoadError};
 use crate::outcome::{CaseOutcome, Failure, FailureClass};
 
-/// One discovered case: loaded, or the error that stopped it from loading.
+/// One discovered case: loaded, not read yet, or the error that stopped it from loading.
 #[derive(Debug, Clone)]
 pub enum Item {
     Case(Box<Case>),
-    Broken { name: String, error: LoadError },
+    /// Found on disk and read when needed ([`Item::case`]).
+    Pending(Entry),
+    Broken {
+        name: String,
+        error: LoadError,
+    },
 }
 
 impl Item {
+    /// Reads `entry` into a loaded or broken item.
+    pub fn read(entry: &Entry) -> Item {
+        match load(entry) {
+            Ok(case) => Item::Case(Box::new(case)),
+            Err(error) => Item::Broken {
+                name: entry.name.clone(),
+                error,
+            },
+        }
+    }
+
     pub fn name(&self) -> &str {
         match self {
             Item::Case(case) => &case.name,
+            Item::Pending(entry) => &entry.name,
             Item::Broken { name, .. } => name,
         }
     }
@@ -32,14 +52,25 @@ impl Item {
     pub fn file(&self) -> &Path {
         match self {
             Item::Case(case) => &case.file,
+            Item::Pending(entry) => &entry.file,
             Item::Broken { error, .. } => &error.file,
         }
     }
 
+    /// The case's tags; none until it is read.
     pub fn tags(&self) -> &[String] {
         match self {
             Item::Case(case) => &case.tags,
-            Item::Broken { .. } => &[],
+            Item::Pending(_) | Item::Broken { .. } => &[],
+        }
+    }
+
+    /// The case, reading it from disk when it is still pending.
+    pub fn case(&self) -> Result<Cow<'_, Case>, LoadError> {
+        match self {
+            Item::Case(case) => Ok(Cow::Borrowed(case.as_ref())),
+            Item::Pending(entry) => load(entry).map(Cow::Owned),
+            Item::Broken { error, .. } => Err(error.clone()),
         }
     }
 
@@ -58,21 +89,30 @@ impl Suite {
     /// Discovers and loads every case under `root` (loading in parallel).
     pub fn load(root: &Path) -> Result<Suite, DiscoverError> {
         let entries = discover(root)?;
-        let items = entries
-            .par_iter()
-            .map(|entry| match load(entry) {
-                Ok(case) => Item::Case(Box::new(case)),
-                Err(error) => Item::Broken {
-                    name: entry.name.clone(),
-                    error,
-                },
-            })
-            .collect();
+        let items = entries.par_iter().map(Item::read).collect();
+        Ok(Suite { items })
+    }
+
+    /// The cases under `root`, not read yet: a run reads each one as it starts it.
+    pub fn discover(root: &Path) -> Result<Suite, DiscoverError> {
+        let items = discover(root)?.into_iter().map(Item::Pending).collect();
         Ok(Suite { items })
     }
 
     /// Keeps the cases the filter selects; returns the patterns that matched nothing.
+    /// A pending case the name alone does not select is read to see its tags (in parallel);
+    /// one the name selects stays unread.
     pub fn select(&mut self, filter: &Filter) -> Vec<String> {
+        if filter.is_empty() {
+            return Vec::new();
+        }
+        self.items = std::mem::take(&mut self.items)
+            .into_par_iter()
+            .map(|item| match item {
+                Item::Pending(entry) if !filter.matches(&entry.name, &[]) => Item::read(&entry),
+                other => other,
+            })
+            .collect();
         let names: Vec<(&str, &[String])> =
             self.items.iter().map(|i| (i.name(), i.tags())).collect();
         let unmatched = filter
@@ -91,10 +131,11 @@ impl Suite {
             .retain(|item| (stable_hash(item.name()) % n as u64) as usize == k - 1);
     }
 
+    /// The loaded cases (of a suite made with [`Suite::discover`], only those read so far).
     pub fn cases(&self) -> impl Iterator<Item = &Case> {
         self.items.iter().filter_map(|i| match i {
             Item::Case(case) => Some(case.as_ref()),
-            Item::Broken { .. } => None,
+            Item::Pending(_) | Item::Broken { .. } => None,
         })
     }
 }
@@ -143,43 +184,80 @@ pub fn run(
     on_done: &(dyn Fn(&CaseOutcome) + Sync),
 ) -> Vec<CaseOutcome> {
     let stop = AtomicBool::new(false);
-    let one = |item: &Item| -> CaseOutcome {
-        if stop.load(Ordering::Relaxed) {
-            let outcome = CaseOutcome::skipped(item.name(), item.file().to_path_buf());
-            on_done(&outcome);
-            return outcome;
-        }
-        let outcome = run_item(item, ctx, &options.golden_root);
+    let finish = |outcome: CaseOutcome| -> CaseOutcome {
         if options.fail_fast && !outcome.passed() {
             stop.store(true, Ordering::Relaxed);
         }
         on_done(&outcome);
         outcome
     };
+    let skipped = |name: &str, file: &Path| -> Option<CaseOutcome> {
+        stop.load(Ordering::Relaxed).then(|| {
+            let outcome = CaseOutcome::skipped(name, file.to_path_buf());
+            on_done(&outcome);
+            outcome
+        })
+    };
+    // Parallel phase. A pending case is read by the worker that runs it; one that turns out to
+    // be exclusive waits for the second phase.
+    let parallel_one = |item: &&Item| -> Result<CaseOutcome, Box<Case>> {
+        if let Some(outcome) = skipped(item.name(), item.file()) {
+            return Ok(outcome);
+        }
+        match item.case() {
+            Err(error) => Ok(finish(broken(item.name(), &error))),
+            Ok(case) if case.exclusive => Err(Box::new(case.into_owned())),
+            Ok(case) => Ok(finish(run_loaded(&case, ctx, &options.golden_root))),
+        }
+    };
     let (exclusive, parallel): (Vec<&Item>, Vec<&Item>) =
         suite.items.iter().partition(|i| i.exclusive());
-    let mut outcomes: Vec<CaseOutcome> = match rayon::ThreadPoolBuilder::new()
+    let ran: Vec<Result<CaseOutcome, Box<Case>>> = match rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.max(1))
         .build()
     {
-        Ok(pool) => pool.install(|| parallel.par_iter().map(|item| one(item)).collect()),
-        Err(_) => parallel.iter().map(|item| one(item)).collect(),
+        Ok(pool) => pool.install(|| parallel.par_iter().map(parallel_one).collect()),
+        Err(_) => parallel.iter().map(parallel_one).collect(),
     };
-    outcomes.extend(exclusive.iter().map(|item| one(item)));
+    let mut outcomes = Vec::with_capacity(suite.items.len());
+    let mut alone: Vec<Cow<'_, Case>> = exclusive
+        .iter()
+        .filter_map(|item| item.case().ok())
+        .collect();
+    for result in ran {
+        match result {
+            Ok(outcome) => outcomes.push(outcome),
+            Err(case) => alone.push(Cow::Owned(*case)),
+        }
+    }
+    // Exclusive cases, one at a time in name order.
+    alone.sort_by(|a, b| a.name.cmp(&b.name));
+    for case in alone {
+        let outcome = skipped(&case.name, &case.file)
+            .unwrap_or_else(|| finish(run_loaded(&case, ctx, &options.golden_root)));
+        outcomes.push(outcome);
+    }
     outcomes.sort_by(|a, b| a.name.cmp(&b.name));
     outcomes
 }
 
 /// Runs one item: a broken case file or golden file becomes a failing outcome.
 pub fn run_item(item: &Item, ctx: Context<'_>, golden_root: &Path) -> CaseOutcome {
-    let case = match item {
-        Item::Case(case) => case,
-        Item::Broken { name, error } => {
-            let mut failure = Failure::new(FailureClass::Load, error.to_string());
-            failure.pointer = error.pointer.clone();
-            return CaseOutcome::broken(name, error.file.clone(), failure);
-        }
-    };
+    match item.case() {
+        Ok(case) => run_loaded(&case, ctx, golden_root),
+        Err(error) => broken(item.name(), &error),
+    }
+}
+
+/// The outcome of a case file that does not load.
+fn broken(name: &str, error: &LoadError) -> CaseOutcome {
+    let mut failure = Failure::new(FailureClass::Load, error.to_string());
+    failure.pointer = error.pointer.clone();
+    CaseOutcome::broken(name, error.file.clone(), failure)
+}
+
+/// Runs a loaded case against its golden file (a broken golden file fails the case).
+fn run_loaded(case: &Case, ctx: Context<'_>, golden_root: &Path) -> CaseOutcome {
     match GoldenFile::read(golden_root, &case.name) {
         Ok(golden) => run_case(case, golden.as_ref(), ctx),
         Err(error) => {

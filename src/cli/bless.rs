@@ -46,14 +46,15 @@ pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> Result<ExitCode, exit::Err
     let mut problems = 0usize;
     let mut counts = [0usize; 3];
     for item in &suite.items {
-        let case = match item {
-            conform::suite::Item::Case(case) => case,
-            conform::suite::Item::Broken { error, .. } => {
+        let loaded = match item.case() {
+            Ok(case) => case,
+            Err(error) => {
                 eprintln!("error: {error}");
                 problems += 1;
                 continue;
             }
         };
+        let case = loaded.as_ref();
         let existing = match GoldenFile::read(&dirs.golden, &case.name) {
             Ok(existing) => existing,
             Err(error) => {

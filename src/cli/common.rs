@@ -1,12 +1,10 @@
 //! Arguments shared by several subcommands: the folders of a project and how to reach a target.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use conform::discover::Filter;
-use conform::report::Style;
 use conform::suite::Suite;
 use conform::target::config::{TargetConfig, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT_SECS};
 use conform::validate::{SchemaSet, Severity};
@@ -49,25 +47,38 @@ impl Dirs {
 
     /// Discovers, loads and selects the cases; errors are printed and become `Err(Reported)`.
     pub fn load_suite(&self, filters: &[String]) -> Result<Suite, Reported> {
-        let mut suite = Suite::load(&self.cases).map_err(|e| {
-            eprintln!("error: {e}");
-            Reported
-        })?;
-        let unmatched = suite.select(&Filter::new(filters.to_vec()));
-        if !unmatched.is_empty() {
-            eprintln!(
-                "error: no case matches {}",
-                unmatched
-                    .iter()
-                    .map(|p| format!("`{p}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            eprintln!("hint: `conform list` shows every case name and tag");
-            return Err(Reported);
-        }
-        Ok(suite)
+        select(Suite::load(&self.cases), filters)
     }
+
+    /// The selected cases, not read yet: a run reads each one as it starts it.
+    pub fn discover_suite(&self, filters: &[String]) -> Result<Suite, Reported> {
+        select(Suite::discover(&self.cases), filters)
+    }
+}
+
+/// Selects the cases `filters` name; a pattern that selects nothing is an error.
+fn select(
+    suite: Result<Suite, conform::discover::DiscoverError>,
+    filters: &[String],
+) -> Result<Suite, Reported> {
+    let mut suite = suite.map_err(|e| {
+        eprintln!("error: {e}");
+        Reported
+    })?;
+    let unmatched = suite.select(&Filter::new(filters.to_vec()));
+    if !unmatched.is_empty() {
+        eprintln!(
+            "error: no case matches {}",
+            unmatched
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        eprintln!("hint: `conform list` shows every case name and tag");
+        return Err(Reported);
+    }
+    Ok(suite)
 }
 
 /// How to reach the implementation under test.
@@ -104,29 +115,6 @@ impl TargetArgs {
             timeout_secs: self.timeout,
             max_body: self.max_body,
         }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
-
-impl ColorChoice {
-    /// `auto` colours a terminal unless `NO_COLOR` is set.
-    pub fn style(self) -> Style {
-        let color = match self {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
-        };
-        Style { color }
     }
 }
 

@@ -6,7 +6,6 @@ use clap::Args;
 
 use super::common::Dirs;
 use super::exit;
-use conform::suite::Item;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -40,8 +39,8 @@ pub fn list_command(dirs: &Dirs, args: ListArgs) -> Result<ExitCode, exit::Error
             ));
             group = Some(this);
         }
-        match item {
-            Item::Case(case) => {
+        match item.case() {
+            Ok(case) => {
                 let mut line = format!("  {}  {} step(s)", case.name, case.steps.len());
                 if !case.tags.is_empty() {
                     line.push_str(&format!("  [{}]", case.tags.join(", ")));
@@ -51,8 +50,8 @@ pub fn list_command(dirs: &Dirs, args: ListArgs) -> Result<ExitCode, exit::Error
                 }
                 out.push_str(&line);
             }
-            Item::Broken { name, error } => {
-                out.push_str(&format!("  {name}  BROKEN: {error}"));
+            Err(error) => {
+                out.push_str(&format!("  {}  BROKEN: {error}", item.name()));
             }
         }
         out.push('\n');

@@ -91,7 +91,7 @@ pub fn matrix_command(dirs: &Dirs, args: MatrixArgs) -> Result<ExitCode, exit::E
         reports.push((name, report));
     }
     if !args.targets.is_empty() {
-        let suite = dirs.load_suite(&[])?;
+        let suite = dirs.discover_suite(&[])?;
         let schemas = dirs.load_schemas()?;
         for spec in &args.targets {
             let (name, url) = split(spec).map_err(usage)?;

@@ -1,13 +1,15 @@
-//! The progress bar of `conform run`: hidden until the run has taken half a second, only on a
-//! terminal, counting failing cases as it goes.
+//! The terminal side of `conform run`: the progress bar (hidden until the run has taken half a
+//! second, only on a terminal, counting failing cases as it goes) and the colour choice.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use conform::outcome::CaseOutcome;
+use conform::report::Style;
 
 pub struct Progress {
     bar: Option<ProgressBar>,
@@ -59,5 +61,28 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// `auto` colours a terminal unless `NO_COLOR` is set.
+    pub fn style(self) -> Style {
+        let color = match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        Style { color }
     }
 }

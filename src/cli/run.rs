@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::common::{parse_partition, ColorChoice, Dirs, TargetArgs};
+use super::common::{parse_partition, Dirs, TargetArgs};
 use super::exit;
-use super::progress::Progress;
+use super::progress::{ColorChoice, Progress};
 use conform::check::Level;
 use conform::expect::Expectations;
 use conform::report::{write_file, Format, ReportSpec, RunReport};
@@ -65,7 +65,7 @@ fn read_expectations(path: &PathBuf, updating: bool) -> Result<Expectations, Str
 }
 
 pub fn run_command(dirs: &Dirs, args: RunArgs) -> Result<ExitCode, exit::Error> {
-    let mut suite = dirs.load_suite(&args.filters)?;
+    let mut suite = dirs.discover_suite(&args.filters)?;
     if let Some((k, n)) = args.partition {
         suite.partition(k, n);
     }

@@ -14,7 +14,7 @@ use super::common::Dirs;
 use super::exit;
 use conform::listener::{Limits, MAX_BODY_BYTES, MAX_CONNECTIONS};
 use conform::server::{start, Index};
-use conform::suite::{Item, Suite};
+use conform::suite::Suite;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -53,15 +53,14 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> Result<ExitCode, exit::Err
             }
         }
     }
-    let mut cases = Vec::new();
-    for suite in &suites {
-        for item in &suite.items {
-            match item {
-                Item::Case(case) => cases.push(case.as_ref()),
-                Item::Broken { error, .. } => eprintln!("error: not served: {error}"),
-            }
+    let mut loaded = Vec::new();
+    for item in suites.iter().flat_map(|s| &s.items) {
+        match item.case() {
+            Ok(case) => loaded.push(case),
+            Err(error) => eprintln!("error: not served: {error}"),
         }
     }
+    let cases: Vec<&conform::case::Case> = loaded.iter().map(AsRef::as_ref).collect();
     let index = Arc::new(Index::new(&cases));
     if !args.bind.is_loopback() {
         eprintln!(

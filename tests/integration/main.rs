@@ -13,4 +13,5 @@ mod reports;
 mod run_options;
 mod schemas;
 mod serve;
+mod suite;
 mod support;
