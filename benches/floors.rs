@@ -1,13 +1,18 @@
 //! conform beside two floors, on the same realistic data: N one-step cases whose answer is a
-//! 4-5 KB Checkout Session taken from the corpus's own recordings.
+//! Checkout Session of several KB taken from the corpus's own recordings.
 //!
-//! - client floor: a minimal loop (request, `serde_json` parse, compiled schema, compare with a
-//!   pre-parsed expected value), on as many threads as conform uses;
+//! - client floor: a minimal hand-written loop (request, `serde_json` parse, the compiled
+//!   `jsonschema` validator of checkout.session, `==` against a pre-parsed expected value), on
+//!   as many threads as conform uses;
 //! - server floor: a minimal hyper server answering the same bodies from a map.
 //!
-//! It prints checks/s (or requests/s) for each, and conform's ratio to its floor. Runs are
-//! interleaved and the best of each is kept. `cargo bench --bench floors [-- STEPS]`
-//! (default 2000).
+//! conform's side is a whole run through the library: the cases are discovered and read, the
+//! golden files read, every step checked (status, schema, normalized full-body compare), the
+//! outcomes sorted. It prints checks/s (or requests/s) for each, and conform's ratio to its
+//! floor; runs are interleaved and the best of each is kept. Last, the peak memory (max RSS) of
+//! the `conform run` binary over 500 and over 8,000 such cases.
+//!
+//! `cargo bench --bench floors [-- STEPS]` (default 2000).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -126,11 +131,14 @@ fn schemas() -> SchemaSet {
     SchemaSet::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas"))).unwrap()
 }
 
-/// A whole conform run through the library API, as the front ends do it.
-fn conform_run(suite: &Suite, target: &dyn Target, golden: &Path, jobs: usize) -> Duration {
+/// A whole conform run through the library API, as `conform run` does it: discovery, reading
+/// each case and golden file, every check, the sorted outcomes.
+fn conform_run(cases: &Path, target: &dyn Target, golden: &Path, jobs: usize) -> Duration {
     let schemas = schemas();
+    let started = Instant::now();
+    let suite = Suite::discover(cases).unwrap();
     let plan = RunPlan {
-        suite,
+        suite: &suite,
         schemas: &schemas,
         target,
         target_name: "bench".to_owned(),
@@ -138,7 +146,6 @@ fn conform_run(suite: &Suite, target: &dyn Target, golden: &Path, jobs: usize) -
         options: options(golden.to_path_buf(), Some(jobs), false),
         expectations: None,
     };
-    let started = Instant::now();
     let finished = execute(&plan, &|_| {});
     let elapsed = started.elapsed();
     assert_eq!(
@@ -161,11 +168,18 @@ fn timed<T: Sync>(items: &[T], jobs: usize, check: impl Fn(&T) -> bool + Sync) -
     started.elapsed()
 }
 
+/// The compiled validator a hand-written loop would use.
+fn floor_validator() -> jsonschema::Validator {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/checkout.session.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::draft202012::new(&schema).unwrap()
+}
+
 /// The client floor over HTTP: get, parse, validate, compare.
 fn client_floor(
     url: &str,
     expected: &[(String, Value)],
-    schemas: &SchemaSet,
+    validator: &jsonschema::Validator,
     jobs: usize,
 ) -> Duration {
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -176,16 +190,75 @@ fn client_floor(
         let mut response = agent.get(format!("{url}{path}")).call().unwrap();
         let bytes = response.body_mut().read_to_vec().unwrap();
         let got: Value = serde_json::from_slice(&bytes).unwrap();
-        schemas.validate(&got).is_empty() && &got == want
+        validator.is_valid(&got) && &got == want
     })
 }
 
 /// The client floor in process: parse the recorded bytes, validate, compare.
-fn in_process_floor(bytes: &[(Bytes, Value)], schemas: &SchemaSet, jobs: usize) -> Duration {
+fn in_process_floor(
+    bytes: &[(Bytes, Value)],
+    validator: &jsonschema::Validator,
+    jobs: usize,
+) -> Duration {
     timed(bytes, jobs, |(raw, want)| {
         let got: Value = serde_json::from_slice(raw).unwrap();
-        schemas.validate(&got).is_empty() && &got == want
+        validator.is_valid(&got) && &got == want
     })
+}
+
+/// Writes a corpus of `n` cases with golden files under a fresh folder; returns the folder and
+/// the answers by path.
+fn corpus(label: &str, n: usize) -> (PathBuf, HashMap<String, Bytes>) {
+    let root = std::env::temp_dir().join(format!("conform-floors-{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let answers = generate(&root, n);
+    let suite = Suite::load(&root.join("cases")).unwrap();
+    for case in suite.cases() {
+        bless(&root.join("golden"), &golden_from_recording(case, None)).unwrap();
+    }
+    (root, answers)
+}
+
+/// Peak memory of `conform run` over a corpus of `n` cases, in KiB. A child started from this
+/// (large) process would count this process's pages as its own, so a fresh copy of the bench
+/// starts `conform` and reports the peak of its child.
+fn peak_rss_kib(n: usize) -> i64 {
+    let (root, _) = corpus(&format!("rss{n}"), n);
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(MEASURE, &root)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("no peak reported: {output:?}"))
+}
+
+/// Set to a corpus folder: this process only runs `conform run` on it and prints its peak RSS.
+const MEASURE: &str = "CONFORM_BENCH_PEAK_RSS_OF";
+
+fn measure_child(root: &Path) -> i64 {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .arg("run")
+        .arg("--quiet")
+        .arg("--cases")
+        .arg(root.join("cases"))
+        .arg("--golden")
+        .arg(root.join("golden"))
+        .arg("--schemas")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas"))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "conform run over {} failed",
+        root.display()
+    );
+    nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
+        .unwrap()
+        .max_rss()
 }
 
 /// `connections` keep-alive clients sending GETs for `duration`; requests per second.
@@ -228,25 +301,24 @@ fn rate(n: usize, d: Duration) -> f64 {
 }
 
 fn main() {
+    if let Some(root) = std::env::var_os(MEASURE) {
+        println!("{}", measure_child(Path::new(&root)));
+        return;
+    }
     let n: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(2000);
-    let root: PathBuf = std::env::temp_dir().join(format!("conform-floors-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let answers = Arc::new(generate(&root, n));
-    let suite = Suite::load(&root.join("cases")).unwrap();
-    let golden = root.join("golden");
-    for case in suite.cases() {
-        bless(&golden, &golden_from_recording(case, None)).unwrap();
-    }
+    let (root, answers) = corpus("run", n);
+    let answers = Arc::new(answers);
+    let (cases, golden) = (root.join("cases"), root.join("golden"));
     let size = answers.values().next().map_or(0, Bytes::len);
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("{n} steps, each answering a {size}-byte Checkout Session; {jobs} threads");
 
     let url = floor_server(Arc::clone(&answers));
     let http = HttpTarget::new(HttpOptions::new(&url));
-    let schemas = schemas();
+    let validator = floor_validator();
     let expected: Vec<(String, Value)> = answers
         .iter()
         .map(|(p, b)| (p.clone(), serde_json::from_slice(b).unwrap()))
@@ -259,10 +331,10 @@ fn main() {
     let (mut c_http, mut f_http, mut c_proc, mut f_proc) =
         (Duration::MAX, Duration::MAX, Duration::MAX, Duration::MAX);
     for _ in 0..ROUNDS {
-        c_http = c_http.min(conform_run(&suite, &http, &golden, jobs.max(4)));
-        f_http = f_http.min(client_floor(&url, &expected, &schemas, jobs.max(4)));
-        c_proc = c_proc.min(conform_run(&suite, &ReplayTarget, &golden, jobs));
-        f_proc = f_proc.min(in_process_floor(&raw, &schemas, jobs));
+        c_http = c_http.min(conform_run(&cases, &http, &golden, jobs.max(4)));
+        f_http = f_http.min(client_floor(&url, &expected, &validator, jobs.max(4)));
+        c_proc = c_proc.min(conform_run(&cases, &ReplayTarget, &golden, jobs));
+        f_proc = f_proc.min(in_process_floor(&raw, &validator, jobs));
     }
     let line = |label: &str, ours: f64, floor: f64| {
         println!(
@@ -274,8 +346,9 @@ fn main() {
     line("run in process", rate(n, c_proc), rate(n, f_proc));
 
     // serve against the server floor, 64 connections each.
-    let cases: Vec<&conform::case::Case> = suite.cases().collect();
-    let index = Arc::new(conform::server::Index::new(&cases));
+    let suite = Suite::load(&cases).unwrap();
+    let loaded: Vec<&conform::case::Case> = suite.cases().collect();
+    let index = Arc::new(conform::server::Index::new(&loaded));
     let limits = conform::listener::Limits {
         blocking: false,
         ..Default::default()
@@ -291,4 +364,11 @@ fn main() {
     line("serve, 64 connections", ours, floor);
     running.shutdown();
     let _ = std::fs::remove_dir_all(&root);
+
+    let small = peak_rss_kib(500);
+    let large = peak_rss_kib(8000);
+    println!(
+        "peak RSS of conform run: {small} KiB at 500 steps, {large} KiB at 8,000 steps   ratio {:.2}",
+        large as f64 / small as f64
+    );
 }

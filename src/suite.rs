@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -200,36 +201,43 @@ pub fn run(
     };
     // Parallel phase. A pending case is read by the worker that runs it; one that turns out to
     // be exclusive waits for the second phase.
-    let parallel_one = |item: &&Item| -> Result<CaseOutcome, Box<Case>> {
+    let later = Mutex::new(Vec::new());
+    let parallel_one = |item: &&Item| -> Option<CaseOutcome> {
         if let Some(outcome) = skipped(item.name(), item.file()) {
-            return Ok(outcome);
+            return Some(outcome);
         }
         match item.case() {
-            Err(error) => Ok(finish(broken(item.name(), &error))),
-            Ok(case) if case.exclusive => Err(Box::new(case.into_owned())),
-            Ok(case) => Ok(finish(run_loaded(&case, ctx, &options.golden_root))),
+            Err(error) => Some(finish(broken(item.name(), &error))),
+            Ok(case) if case.exclusive => {
+                later
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(case.into_owned());
+                None
+            }
+            Ok(case) => Some(finish(run_loaded(&case, ctx, &options.golden_root))),
         }
     };
     let (exclusive, parallel): (Vec<&Item>, Vec<&Item>) =
         suite.items.iter().partition(|i| i.exclusive());
-    let ran: Vec<Result<CaseOutcome, Box<Case>>> = match rayon::ThreadPoolBuilder::new()
+    let mut outcomes: Vec<CaseOutcome> = match rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.max(1))
         .build()
     {
-        Ok(pool) => pool.install(|| parallel.par_iter().map(parallel_one).collect()),
-        Err(_) => parallel.iter().map(parallel_one).collect(),
+        Ok(pool) => pool.install(|| parallel.par_iter().filter_map(parallel_one).collect()),
+        Err(_) => parallel.iter().filter_map(parallel_one).collect(),
     };
-    let mut outcomes = Vec::with_capacity(suite.items.len());
     let mut alone: Vec<Cow<'_, Case>> = exclusive
         .iter()
         .filter_map(|item| item.case().ok())
         .collect();
-    for result in ran {
-        match result {
-            Ok(outcome) => outcomes.push(outcome),
-            Err(case) => alone.push(Cow::Owned(*case)),
-        }
-    }
+    alone.extend(
+        later
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .into_iter()
+            .map(Cow::Owned),
+    );
     // Exclusive cases, one at a time in name order.
     alone.sort_by(|a, b| a.name.cmp(&b.name));
     for case in alone {
