@@ -1,14 +1,24 @@
-//! End to end with the official `stripe` Python client against `conform serve`. Runs when
-//! `CONFORM_PYTHON` names a Python with `stripe` installed (`scripts/python-env` makes one;
-//! `.ci/run` sets it), and says so when it is skipped.
+//! End to end with the official `stripe` clients against `conform serve`: the Python client runs
+//! when `CONFORM_PYTHON` names a Python with `stripe` installed (`scripts/python-env` makes one),
+//! the Node client when `CONFORM_NODE_PATH` names a `node_modules` folder holding `stripe`
+//! (`scripts/node-env` makes one) and `node` is on the PATH. `.ci/run` sets both; each test says
+//! SKIPPED when its client is missing. Client versions are pinned in `scripts/clients.env`.
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::serve::Process;
 
+/// The recorded flows both clients replay.
+const FLOWS: [&str; 4] = [
+    "cases/checkout/sessions/expire_expired.json",
+    "cases/checkout/sessions/retrieve_expand_line_items.json",
+    "cases/flows/notes_invoice_credit_note_lifecycle.json",
+    "cases/flows/billing_customer_balance.json",
+];
+
 #[test]
-fn the_stripe_python_client_replays_three_flows() {
+fn the_stripe_python_client_replays_recorded_flows() {
     let Ok(python) = std::env::var("CONFORM_PYTHON") else {
         eprintln!("SKIPPED: CONFORM_PYTHON is not set; run scripts/python-env and set it to run the stripe-python end-to-end test");
         return;
@@ -18,12 +28,7 @@ fn the_stripe_python_client_replays_three_flows() {
     let out = Command::new(python)
         .arg(root.join("tests/e2e/stripe_client.py"))
         .arg(&server.url)
-        .args([
-            "cases/checkout/sessions/expire_expired.json",
-            "cases/checkout/sessions/retrieve_expand_line_items.json",
-            "cases/flows/notes_invoice_credit_note_lifecycle.json",
-            "cases/flows/billing_customer_balance.json",
-        ])
+        .args(FLOWS)
         .current_dir(root)
         .output()
         .unwrap();
@@ -35,6 +40,38 @@ fn the_stripe_python_client_replays_three_flows() {
     assert!(out.status.success(), "{text}");
     assert!(
         text.contains("steps of 4 cases matched the recordings"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_stripe_node_client_replays_recorded_flows() {
+    let Ok(node_path) = std::env::var("CONFORM_NODE_PATH") else {
+        eprintln!("SKIPPED: CONFORM_NODE_PATH is not set; run scripts/node-env and set it to its output to run the stripe-node end-to-end test");
+        return;
+    };
+    if Command::new("node").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: node is not on the PATH; the stripe-node end-to-end test needs it");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let server = Process::start(root, &["serve", "--port", "0"]);
+    let out = Command::new("node")
+        .arg(root.join("tests/e2e/stripe_client.js"))
+        .arg(&server.url)
+        .args(FLOWS)
+        .env("NODE_PATH", node_path)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("stripe-node") && text.contains("steps of 4 cases matched the recordings"),
         "{text}"
     );
 }
