@@ -52,24 +52,6 @@ struct Shared {
     lock: RwLock<()>,
 }
 
-/// The target the environment names: `CONFORM_TARGET`, `CONFORM_API_KEY`, `CONFORM_TIMEOUT`.
-fn target_from_env() -> Result<TargetConfig, String> {
-    let mut config = TargetConfig::for_url(
-        std::env::var("CONFORM_TARGET")
-            .ok()
-            .filter(|u| !u.trim().is_empty()),
-    );
-    config.api_key = std::env::var("CONFORM_API_KEY")
-        .ok()
-        .filter(|k| !k.is_empty());
-    if let Ok(seconds) = std::env::var("CONFORM_TIMEOUT") {
-        config.timeout_secs = seconds
-            .parse()
-            .map_err(|_| format!("CONFORM_TIMEOUT is not a number of seconds: {seconds}"))?;
-    }
-    Ok(config)
-}
-
 /// Builds one trial per case under `layout.cases` and runs them with libtest-mimic, with the
 /// process's arguments.
 pub fn run_harness(layout: Layout) -> ExitCode {
@@ -92,19 +74,8 @@ pub fn run_with(layout: Layout, args: Arguments) -> ExitCode {
                 .collect::<Vec<_>>()
                 .join("\n")
         })?;
-        let config = target_from_env()?;
-        let remote = config.is_remote();
-        let level = match std::env::var("CONFORM_LEVEL")
-            .ok()
-            .filter(|l| !l.is_empty())
-        {
-            None => crate::session::default_level(remote),
-            Some(name) => {
-                <crate::check::Level as clap::ValueEnum>::from_str(&name, true).map_err(|_| {
-                    format!("CONFORM_LEVEL must be `strict` or `contract`, got `{name}`")
-                })?
-            }
-        };
+        let config = TargetConfig::from_env()?;
+        let level = crate::session::level_from_env(config.is_remote())?;
         let shared = Shared {
             level,
             target: config.build()?,
