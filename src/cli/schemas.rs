@@ -1,5 +1,6 @@
-//! `conform schemas derive|check|stats`: derive JSON Schemas from the documented attributes,
-//! catch drift between `schemas/` and the documents, and show coverage.
+//! `conform schemas derive|check|stats`: derive JSON Schemas from the documented attributes (and
+//! the hand-written ones from a type reference), catch drift between `schemas/` and either
+//! source, and show coverage.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,22 +8,35 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::exit;
-use conform::schema::{derive, drift, write, Derived, DocumentResult};
+use conform::schema::{
+    derive, drift, from_reference, read_reference, reference_drift, reference_pairs, render,
+    render_stats, write, Derived, DocumentResult, ReferencePair,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum SchemasCommand {
-    /// Derive schemas from documents and write them into `--out`.
+    /// Derive schemas from documents (`--docs`) and bring the hand-written ones in line with a
+    /// type reference (`--from`, the `stripe` Node package folder); write them into `--out`.
+    #[command(arg_required_else_help = true)]
     Derive {
         /// Reference documents (files, or folders of `*.txt`).
-        #[arg(long, required = true, num_args = 1..)]
+        #[arg(long, num_args = 1..)]
         docs: Vec<PathBuf>,
+        /// The `stripe` Node package (its `*.d.ts` declarations).
+        #[arg(long, value_name = "DIR")]
+        from: Option<PathBuf>,
         #[arg(long, default_value = "schemas")]
         out: PathBuf,
     },
-    /// Re-derive and fail when a derived schema in `--dir` differs.
+    /// Fail when a schema in `--dir` drifts from the documents (`--docs`) or from the type
+    /// reference (`--reference`).
+    #[command(arg_required_else_help = true)]
     Check {
-        #[arg(long, required = true, num_args = 1..)]
+        #[arg(long, num_args = 1..)]
         docs: Vec<PathBuf>,
+        /// The `stripe` Node package (its `*.d.ts` declarations).
+        #[arg(long, value_name = "DIR")]
+        reference: Option<PathBuf>,
         #[arg(long, default_value = "schemas")]
         dir: PathBuf,
     },
@@ -31,6 +45,17 @@ pub enum SchemasCommand {
         #[arg(long, required = true, num_args = 1..)]
         docs: Vec<PathBuf>,
     },
+}
+
+/// The hand-written schemas of `dir` beside the reference at `from`.
+fn pairs(from: &std::path::Path, dir: &std::path::Path) -> Result<Vec<ReferencePair>, exit::Error> {
+    let reference = read_reference(from).map_err(|e| exit::Error::Usage(e.to_string()))?;
+    let (pairs, absent) =
+        reference_pairs(dir, &reference).map_err(|e| exit::Error::Usage(e.to_string()))?;
+    for object in absent {
+        println!("not in the reference: {object} (kept as written)");
+    }
+    Ok(pairs)
 }
 
 fn derived(docs: &[PathBuf]) -> Result<Vec<DocumentResult>, exit::Error> {
@@ -49,7 +74,19 @@ fn only_derived(results: &[DocumentResult]) -> Vec<&Derived> {
 
 pub fn schemas_command(command: SchemasCommand) -> Result<ExitCode, exit::Error> {
     match command {
-        SchemasCommand::Derive { docs, out } => {
+        SchemasCommand::Derive { docs, from, out } => {
+            if let Some(from) = from {
+                for pair in pairs(&from, &out)? {
+                    let schema = from_reference(&pair.committed, &pair.derived);
+                    let path = conform::write::write_atomic(
+                        &out,
+                        std::path::Path::new(&pair.file),
+                        render(&schema).as_bytes(),
+                    )
+                    .map_err(|e| exit::Error::Usage(e.to_string()))?;
+                    println!("wrote {} (from the reference)", path.display());
+                }
+            }
             let results = derived(&docs)?;
             let list = only_derived(&results);
             let paths = write(&out, &list).map_err(|e| exit::Error::Usage(e.to_string()))?;
@@ -58,11 +95,29 @@ pub fn schemas_command(command: SchemasCommand) -> Result<ExitCode, exit::Error>
             }
             Ok(ExitCode::from(exit::SUCCESS))
         }
-        SchemasCommand::Check { docs, dir } => {
+        SchemasCommand::Check {
+            docs,
+            reference,
+            dir,
+        } => {
+            let mut drifting = 0;
+            if let Some(reference) = reference {
+                let pairs = pairs(&reference, &dir)?;
+                for pair in &pairs {
+                    for line in reference_drift(&pair.committed, &pair.derived) {
+                        drifting += 1;
+                        println!("drift: {} {line}", pair.file);
+                    }
+                }
+                println!(
+                    "{} hand-written schema(s) checked against the reference",
+                    pairs.len()
+                );
+            }
             let results = derived(&docs)?;
             let list = only_derived(&results);
             let stale = drift(&dir, &list);
-            if stale.is_empty() {
+            if stale.is_empty() && drifting == 0 {
                 println!("{} derived schema(s) match the documents", list.len());
                 Ok(ExitCode::from(exit::SUCCESS))
             } else {
@@ -85,42 +140,4 @@ pub fn schemas_command(command: SchemasCommand) -> Result<ExitCode, exit::Error>
             Ok(ExitCode::from(exit::SUCCESS))
         }
     }
-}
-
-/// The coverage report.
-pub fn render_stats(results: &[DocumentResult]) -> String {
-    let mut out = String::new();
-    for result in results {
-        match result {
-            DocumentResult::Nothing { source, reason } => {
-                out.push_str(&format!("{source}: nothing derived ({reason})\n"));
-            }
-            DocumentResult::Derived(d) => {
-                let c = &d.coverage;
-                let total = c.documented + d.unparsed.len();
-                let percent = if total == 0 {
-                    100.0
-                } else {
-                    100.0 * c.covered as f64 / total as f64
-                };
-                out.push_str(&format!(
-                    "{} (from {}): {}/{} documented paths covered ({percent:.1}%), {} enums with {} values, {} open\n",
-                    d.object, d.source, c.covered, total, c.enums, c.enum_values, c.open_enums.len()
-                ));
-                for path in &c.open_enums {
-                    out.push_str(&format!("  open enum: {path}\n"));
-                }
-                for (path, reason) in &c.skipped {
-                    out.push_str(&format!("  not covered: {path}: {reason}\n"));
-                }
-                for unparsed in &d.unparsed {
-                    out.push_str(&format!(
-                        "  unparsed: `{}`: {}\n",
-                        unparsed.text, unparsed.reason
-                    ));
-                }
-            }
-        }
-    }
-    out
 }

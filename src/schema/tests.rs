@@ -121,3 +121,53 @@ fn documents_without_listings_derive_nothing() {
         DocumentResult::Nothing { .. }
     ));
 }
+
+mod reference {
+    use super::super::*;
+    use serde_json::json;
+
+    fn derived() -> Value {
+        json!({"type": "object", "additionalProperties": false, "properties": {
+            "amount": {"type": "integer"},
+            "created": {"type": "integer"},
+            "status": {"type": "string", "x-open-enum": true, "x-documented-values": ["open", "paid", "void"]},
+            "metadata": {"type": ["object", "null"]},
+            "customer": {"type": ["string", "object", "null"], "x-expandable": true}
+        }})
+    }
+
+    #[test]
+    fn drift_names_attributes_nullability_and_missing_enum_values() {
+        let committed = json!({"type": "object", "properties": {
+            "amount": {"type": "integer"},
+            "created": {"type": "integer", "x-timestamp": true},
+            "status": {"enum": ["open", "paid"]},
+            "metadata": {"type": "object"},
+            "old": {"type": "string"},
+            "deleted": {"const": true}
+        }});
+        let drift = reference_drift(&committed, &derived());
+        assert_eq!(
+            drift,
+            [
+                "/customer: in the reference, not in the schema",
+                "/old: in the schema, not in the reference",
+                "/metadata: types object in the schema, null|object in the reference",
+                "/status: the reference also lists \"void\"",
+            ]
+        );
+        let merged = from_reference(&committed, &derived());
+        assert!(
+            reference_drift(&merged, &derived()).is_empty(),
+            "{merged:#}"
+        );
+        // What the reference cannot say is kept: timestamps, a closed enum, the deleted form.
+        assert_eq!(merged["properties"]["created"]["x-timestamp"], json!(true));
+        assert_eq!(
+            merged["properties"]["status"],
+            json!({"enum": ["open", "paid", "void"]})
+        );
+        assert_eq!(merged["properties"]["deleted"], json!({"const": true}));
+        assert!(merged["properties"].get("old").is_none());
+    }
+}

@@ -195,3 +195,35 @@ fn derived_schemas_match_the_documents_and_cover_them() {
         .unwrap();
     assert!(types.len() >= 200, "{} event types", types.len());
 }
+
+#[test]
+fn the_hand_written_schemas_agree_with_the_type_reference() {
+    let Ok(node_path) = std::env::var("CONFORM_NODE_PATH") else {
+        eprintln!("SKIPPED: CONFORM_NODE_PATH is not set; run scripts/node-env and set it to its output to check the schemas against the stripe-node declarations");
+        return;
+    };
+    let reference = Path::new(&node_path).join("stripe");
+    let pinned = std::fs::read_to_string(root().join("scripts/clients.env")).unwrap();
+    let package: Value =
+        serde_json::from_str(&std::fs::read_to_string(reference.join("package.json")).unwrap())
+            .unwrap();
+    let version = package["version"].as_str().unwrap_or_default();
+    assert!(
+        pinned.contains(&format!("STRIPE_NODE={version}\n")),
+        "the reference at {} is stripe {version}, not the pinned release",
+        reference.display()
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["schemas", "check", "--reference"])
+        .arg(&reference)
+        .arg("--dir")
+        .arg(root().join("schemas"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("hand-written schema(s) checked against the reference"),
+        "{text}"
+    );
+}
