@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::*;
 use crate::golden::{GoldenFile, GoldenStep};
 use crate::load::parse;
-use crate::target::{Answer, Payload, ReplayTarget, TransportError};
+use crate::target::{Answer, Payload, ReplayTarget, Sent};
 
 /// A target that answers each step with the recording passed through `edit`.
 struct Edited<F: Fn(usize, &mut Value, &mut u16) + Send + Sync> {
@@ -15,11 +15,7 @@ struct Edited<F: Fn(usize, &mut Value, &mut u16) + Send + Sync> {
 }
 
 impl<F: Fn(usize, &mut Value, &mut u16) + Send + Sync> Target for Edited<F> {
-    fn send<'c>(
-        &self,
-        exchange: Exchange<'c>,
-        request: &Outgoing,
-    ) -> Result<Answer<'c>, TransportError> {
+    fn send<'c>(&self, exchange: Exchange<'c>, request: &Outgoing) -> Sent<'c> {
         self.sent.lock().unwrap().push(request.path.clone());
         let response = &exchange.case.steps[exchange.step].step.response;
         let mut body = response.body.clone();
@@ -35,6 +31,13 @@ impl<F: Fn(usize, &mut Value, &mut u16) + Send + Sync> Target for Edited<F> {
     fn base_url(&self) -> Option<&str> {
         Some("http://127.0.0.1:9")
     }
+}
+
+/// Runs the flow against its own recordings passed through `edit`, with its golden file.
+fn run_edited<F: Fn(usize, &mut Value, &mut u16) + Send + Sync>(edit: F) -> CaseOutcome {
+    let case = flow();
+    let golden = golden_of(&case);
+    run(&case, Some(&golden), &edited(edit))
 }
 
 fn edited<F: Fn(usize, &mut Value, &mut u16) + Send + Sync>(edit: F) -> Edited<F> {
@@ -134,14 +137,11 @@ fn target_ids_are_correlated_into_later_requests() {
 
 #[test]
 fn a_changed_amount_fails_with_its_pointer() {
-    let case = flow();
-    let golden = golden_of(&case);
-    let target = edited(|step, body, _| {
+    let outcome = run_edited(|step, body, _| {
         if step == 1 {
             body["amount"] = json!(-400);
         }
     });
-    let outcome = run(&case, Some(&golden), &target);
     assert!(!outcome.passed());
     let failure = outcome.steps[1].failures.first().unwrap();
     assert_eq!(failure.class, FailureClass::Changed);
@@ -160,9 +160,7 @@ fn a_changed_amount_fails_with_its_pointer() {
 
 #[test]
 fn missing_field_and_status_are_classified() {
-    let case = flow();
-    let golden = golden_of(&case);
-    let target = edited(|step, body, status| {
+    let outcome = run_edited(|step, body, status| {
         if step == 0 {
             body.as_object_mut().unwrap().remove("balance");
         }
@@ -170,7 +168,6 @@ fn missing_field_and_status_are_classified() {
             *status = 404;
         }
     });
-    let outcome = run(&case, Some(&golden), &target);
     assert_eq!(outcome.steps[0].failures[0].class, FailureClass::Missing);
     assert!(outcome.steps[2]
         .failures
@@ -180,15 +177,12 @@ fn missing_field_and_status_are_classified() {
 
 #[test]
 fn a_reused_id_breaks_referential_integrity() {
-    let case = flow();
-    let golden = golden_of(&case);
     // The balance transaction names a customer other than the one created in step 1.
-    let target = edited(|step, body, _| {
+    let outcome = run_edited(|step, body, _| {
         if step == 1 {
             body["customer"] = json!("cus_Zz9Yy8Xx7Ww6");
         }
     });
-    let outcome = run(&case, Some(&golden), &target);
     let failure = &outcome.steps[1].failures[0];
     assert_eq!(failure.class, FailureClass::IdIntegrity, "{outcome:#?}");
     assert_eq!(failure.pointer.as_deref(), Some("/body/customer"));
@@ -196,9 +190,7 @@ fn a_reused_id_breaks_referential_integrity() {
 
 #[test]
 fn contains_lists_ignore_unrelated_items() {
-    let case = flow();
-    let golden = golden_of(&case);
-    let target = edited(|step, body, _| {
+    let outcome = run_edited(|step, body, _| {
         if step == 2 {
             let other =
                 json!({"id": "cbtxn_1Other2Item3Zz", "customer": "cus_Unrelated1Aa", "amount": 7});
@@ -206,7 +198,6 @@ fn contains_lists_ignore_unrelated_items() {
             body["has_more"] = json!(true);
         }
     });
-    let outcome = run(&case, Some(&golden), &target);
     assert!(outcome.passed(), "{outcome:#?}");
 }
 
@@ -214,7 +205,7 @@ fn contains_lists_ignore_unrelated_items() {
 fn non_json_answers_stop_the_case() {
     struct Html;
     impl Target for Html {
-        fn send<'c>(&self, _: Exchange<'c>, _: &Outgoing) -> Result<Answer<'c>, TransportError> {
+        fn send<'c>(&self, _: Exchange<'c>, _: &Outgoing) -> Sent<'c> {
             Ok(Answer {
                 status: 502,
                 headers: [("content-type".to_owned(), "text/html".to_owned())].into(),

@@ -117,21 +117,26 @@ pub fn derive_text(source: &str, text: &str) -> DocumentResult {
     }
 }
 
+/// The files of folder `dir` (not below it) ending in `.extension`, sorted.
+fn files_with(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, DeriveError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| DeriveError {
+        file: dir.to_path_buf(),
+        message: format!("cannot read folder: {e}"),
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == extension))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Derives from every document in `docs` (files, or folders whose `*.txt` files are read).
 pub fn derive(docs: &[PathBuf]) -> Result<Vec<DocumentResult>, DeriveError> {
     let mut files = Vec::new();
     for path in docs {
         if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|e| DeriveError {
-                file: path.clone(),
-                message: e.to_string(),
-            })?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-                .collect();
-            found.sort();
-            files.extend(found);
+            files.extend(files_with(path, "txt")?);
         } else {
             files.push(path.clone());
         }
@@ -346,6 +351,15 @@ fn compare_properties(
     }
 }
 
+/// The values of `values` that `other` lacks, as JSON text.
+fn absent(values: &[Value], other: &[Value]) -> Vec<String> {
+    values
+        .iter()
+        .filter(|v| !other.contains(v))
+        .map(ToString::to_string)
+        .collect()
+}
+
 fn compare_one(committed: &Value, derived: &Value, at: &str, out: &mut Vec<String>) {
     let norm = |types: Vec<&str>| -> Vec<String> {
         let mut v: Vec<String> = types
@@ -373,16 +387,7 @@ fn compare_one(committed: &Value, derived: &Value, at: &str, out: &mut Vec<Strin
     if let (Some(Value::Array(a)), Some(Value::Array(b))) =
         (committed.get("enum"), derived.get("enum"))
     {
-        let missing: Vec<String> = b
-            .iter()
-            .filter(|v| !a.contains(v))
-            .map(ToString::to_string)
-            .collect();
-        let extra: Vec<String> = a
-            .iter()
-            .filter(|v| !b.contains(v))
-            .map(ToString::to_string)
-            .collect();
+        let (missing, extra) = (absent(b, a), absent(a, b));
         if !missing.is_empty() {
             out.push(format!(
                 "{at}: the reference also allows {}",
@@ -403,11 +408,7 @@ fn compare_one(committed: &Value, derived: &Value, at: &str, out: &mut Vec<Strin
         (committed.get("enum"), derived.get("x-documented-values"))
     {
         // The schema may close an enum the reference leaves open, but not without its values.
-        let missing: Vec<String> = listed
-            .iter()
-            .filter(|v| !closed.contains(v))
-            .map(ToString::to_string)
-            .collect();
+        let missing = absent(listed, closed);
         if !missing.is_empty() {
             out.push(format!(
                 "{at}: the reference also lists {}",
@@ -436,17 +437,8 @@ pub fn reference_pairs(
     dir: &Path,
     reference: &Reference,
 ) -> Result<(Vec<ReferencePair>, Vec<String>), DeriveError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| DeriveError {
-        file: dir.to_path_buf(),
-        message: format!("cannot read folder: {e}"),
-    })?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
     let (mut pairs, mut absent) = (Vec::new(), Vec::new());
-    for file in files {
+    for file in files_with(dir, "json")? {
         let text = std::fs::read_to_string(&file).map_err(|e| DeriveError {
             file: file.clone(),
             message: format!("cannot read: {e}"),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::Duration;
 
-use super::{Answer, Exchange, Outgoing, Payload, Target, TransportError};
+use super::{Answer, Exchange, Outgoing, Payload, Sent, Target, TransportError};
 use crate::case::Auth;
 
 /// Settings of an HTTP target.
@@ -129,11 +129,7 @@ impl HttpTarget {
 }
 
 impl Target for HttpTarget {
-    fn send<'c>(
-        &self,
-        _exchange: Exchange<'c>,
-        request: &Outgoing,
-    ) -> Result<Answer<'c>, TransportError> {
+    fn send<'c>(&self, _exchange: Exchange<'c>, request: &Outgoing) -> Sent<'c> {
         let url = format!("{}{}", self.options.base_url, request.path);
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())

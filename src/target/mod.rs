@@ -34,6 +34,9 @@ pub struct Body {
     pub text: String,
 }
 
+/// The result of sending one request: the answer, or why none came.
+pub type Sent<'c> = Result<Answer<'c>, TransportError>;
+
 /// What a target answered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer<'a> {
@@ -91,11 +94,7 @@ impl fmt::Display for TransportError {
 
 /// Something that answers requests like the API does.
 pub trait Target: Send + Sync {
-    fn send<'c>(
-        &self,
-        exchange: Exchange<'c>,
-        request: &Outgoing,
-    ) -> Result<Answer<'c>, TransportError>;
+    fn send<'c>(&self, exchange: Exchange<'c>, request: &Outgoing) -> Sent<'c>;
 
     /// The base URL, for reproduction commands; `None` for in-process targets.
     fn base_url(&self) -> Option<&str>;

@@ -1,17 +1,13 @@
 //! The built-in replay target: owns [`ReplayTarget`], which answers each step with its own
 //! recording, in process and without any network, so the corpus checks itself.
 
-use super::{Answer, Exchange, Outgoing, Payload, Target, TransportError};
+use super::{Answer, Exchange, Outgoing, Payload, Sent, Target, TransportError};
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ReplayTarget;
 
 impl Target for ReplayTarget {
-    fn send<'c>(
-        &self,
-        exchange: Exchange<'c>,
-        _request: &Outgoing,
-    ) -> Result<Answer<'c>, TransportError> {
+    fn send<'c>(&self, exchange: Exchange<'c>, _request: &Outgoing) -> Sent<'c> {
         let Some(step) = exchange.case.steps.get(exchange.step) else {
             return Err(TransportError::Other {
                 url: "replay".to_owned(),
