@@ -60,19 +60,27 @@ fn rules<'r>(case: &'r Case, step: usize, extra: &'r [Rule]) -> Vec<&'r Rule> {
         .collect()
 }
 
+/// Whether `case` needs the ids seen so far: only `contains` lists read them.
+fn tracks_ids(case: &Case) -> bool {
+    case.steps.iter().any(|s| s.step.list == ListMode::Contains)
+}
+
 /// Normalizes every recorded response of `case`, with `extra` rules (the golden file's).
 pub fn expected(case: &Case, extra: &[Rule]) -> Expected {
     let mut symbols = Symbols::default();
+    let tracking = tracks_ids(case);
     let mut known = HashSet::new();
     let mut steps = Vec::with_capacity(case.steps.len());
     for (i, named) in case.steps.iter().enumerate() {
         let step = &named.step;
-        request_ids(&step.request, &mut known);
         let mut body = step.response.body.clone();
-        if step.list == ListMode::Contains {
-            keep_related(&mut body, &known);
+        if tracking {
+            request_ids(&step.request, &mut known);
+            if step.list == ListMode::Contains {
+                keep_related(&mut body, &known);
+            }
+            collect_ids(&step.response.body, &mut known);
         }
-        collect_ids(&step.response.body, &mut known);
         let snapshot = snapshot(
             step.response.status,
             &step.response.headers,
@@ -102,7 +110,7 @@ pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> C
         // Ids the target echoes unchanged (sent as recorded) keep their recorded symbols.
         symbols: expected.symbols.clone(),
         recorded: &expected.symbols,
-        known: HashSet::new(),
+        known: tracks_ids(case).then(HashSet::new),
     };
     let mut failures = Vec::new();
     if golden.is_none() {
@@ -202,8 +210,9 @@ struct CaseRun<'a> {
     symbols: Symbols,
     /// The symbols of the recorded ids.
     recorded: &'a Symbols,
-    /// Ids the target has shown this case so far (for `contains` lists).
-    known: HashSet<String>,
+    /// Ids the target has shown this case so far; kept only when a step lists in `contains`
+    /// mode, the one use of them.
+    known: Option<HashSet<String>>,
 }
 
 impl CaseRun<'_> {
@@ -300,14 +309,9 @@ impl CaseRun<'_> {
         // Correlate ids, then normalize the target's answer with the recorded symbols.
         // Only `contains` lists need the ids seen so far. The answer's own ids count for later
         // steps, not for filtering this one.
-        let tracking = self
-            .case
-            .steps
-            .iter()
-            .any(|s| s.step.list == ListMode::Contains);
         let mut fresh = HashSet::new();
-        if tracking {
-            request_ids(&request, &mut self.known);
+        if let Some(known) = self.known.as_mut() {
+            request_ids(&request, known);
             collect_ids(&body, &mut fresh);
         }
         // Later steps' templates may read this answer; the last step's is never read, so it is
@@ -318,10 +322,12 @@ impl CaseRun<'_> {
         } else {
             (body.as_ref().clone(), Some(body.into_owned()))
         };
-        if step.list == ListMode::Contains {
-            keep_related(&mut compared, &self.known);
+        if let Some(known) = self.known.as_mut() {
+            if step.list == ListMode::Contains {
+                keep_related(&mut compared, known);
+            }
+            known.extend(fresh);
         }
-        self.known.extend(fresh);
         self.correlation.learn(&expected.body, &compared);
         for (recorded, actual) in self.correlation.pairs() {
             if let Some(symbol) = self.recorded.get(recorded) {

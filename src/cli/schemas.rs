@@ -114,21 +114,26 @@ pub fn schemas_command(command: SchemasCommand) -> Result<ExitCode, exit::Error>
                     pairs.len()
                 );
             }
-            let results = derived(&docs)?;
-            let list = only_derived(&results);
-            let stale = drift(&dir, &list);
-            if stale.is_empty() && drifting == 0 {
-                println!("{} derived schema(s) match the documents", list.len());
-                Ok(ExitCode::from(exit::SUCCESS))
-            } else {
+            if !docs.is_empty() {
+                let results = derived(&docs)?;
+                let list = only_derived(&results);
+                let stale = drift(&dir, &list);
                 for file in &stale {
                     println!(
                         "drift: {} differs from a fresh derivation",
                         dir.join(file).display()
                     );
                 }
+                if stale.is_empty() {
+                    println!("{} derived schema(s) match the documents", list.len());
+                }
+                drifting += stale.len();
+            }
+            if drifting == 0 {
+                Ok(ExitCode::from(exit::SUCCESS))
+            } else {
                 println!(
-                    "hint: run `conform schemas derive --docs ... --out {}` and review the diff",
+                    "hint: run `conform schemas derive` with the same sources (--docs, or --from for the reference) and --out {}, and review the diff",
                     dir.display()
                 );
                 Ok(ExitCode::from(exit::FAILURES))

@@ -6,6 +6,8 @@
 //! reappear: an attribute the API version does not have fails too. A failure names the case
 //! file, the step, and the serde error or the JSON pointer.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use serde::de::{Deserialize, DeserializeOwned, IgnoredAny};
@@ -17,30 +19,9 @@ use serde_json::Value;
 fn fits<T: DeserializeOwned + Serialize>(value: &Value) -> Result<(), String> {
     let typed = T::deserialize(value).map_err(|e| e.to_string())?;
     let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
-    match unknown(value, &back, String::new()) {
-        Some(pointer) => Err(format!("{pointer}: not an attribute of the type")),
+    match common::first_gap(value, &back, "", false) {
+        Some(gap) => Err(gap),
         None => Ok(()),
-    }
-}
-
-/// The pointer of the first attribute of `recorded` that `typed` (the same value serialized
-/// back from its type) lacks. List items and objects are followed where both sides have them.
-fn unknown(recorded: &Value, typed: &Value, at: String) -> Option<String> {
-    match (recorded, typed) {
-        (Value::Object(r), Value::Object(t)) => r.iter().find_map(|(key, value)| {
-            let here = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
-            match t.get(key) {
-                None if key == "object" => None,
-                None => Some(here),
-                Some(back) => unknown(value, back, here),
-            }
-        }),
-        (Value::Array(r), Value::Array(t)) => r
-            .iter()
-            .zip(t)
-            .enumerate()
-            .find_map(|(i, (value, back))| unknown(value, back, format!("{at}/{i}"))),
-        _ => None,
     }
 }
 

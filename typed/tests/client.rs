@@ -4,6 +4,8 @@
 //! client), carrying exactly the recorded values; recorded errors must come back as the client's
 //! `StripeError::Stripe` with the recorded status and error type.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -131,28 +133,6 @@ fn route(method: &str, path: &str) -> Option<Call> {
         .map(|(_, _, call)| *call)
 }
 
-/// The first pointer where `recorded` and the client's typed value differ. Attributes the type
-/// adds (absent from the recording) are left alone: the typed check covers the shape.
-fn differs(recorded: &Value, typed: &Value, at: &str) -> Option<String> {
-    match (recorded, typed) {
-        (Value::Object(r), Value::Object(t)) => r.iter().find_map(|(key, value)| {
-            let here = format!("{at}/{key}");
-            match t.get(key) {
-                None if key == "object" => None,
-                None => Some(format!("{here}: missing from the typed value")),
-                Some(back) => differs(value, back, &here),
-            }
-        }),
-        (Value::Array(r), Value::Array(t)) if r.len() == t.len() => r
-            .iter()
-            .zip(t)
-            .enumerate()
-            .find_map(|(i, (value, back))| differs(value, back, &format!("{at}/{i}"))),
-        (r, t) if r == t => None,
-        (r, t) => Some(format!("{at}: recorded {r}, the client gave {t}")),
-    }
-}
-
 /// Replays one step; `Err` names what went wrong.
 fn replay(client: &stripe::blocking::Client, step: &Value) -> Result<(), String> {
     let request = &step["request"];
@@ -175,7 +155,7 @@ fn replay(client: &stripe::blocking::Client, step: &Value) -> Result<(), String>
     }
     let status = response["status"].as_u64().unwrap_or(0);
     match call(client, builder) {
-        Ok(typed) if status < 400 => match differs(&response["body"], &typed, "") {
+        Ok(typed) if status < 400 => match common::first_gap(&response["body"], &typed, "", true) {
             None => Ok(()),
             Some(difference) => Err(difference),
         },
@@ -230,16 +210,17 @@ fn a_recording_the_client_does_not_reproduce_is_reported() {
     let recorded = serde_json::json!({"id": "cus_1", "object": "customer", "balance": -500});
     let typed = serde_json::json!({"id": "cus_1", "balance": -400, "email": null});
     assert_eq!(
-        differs(&recorded, &typed, "").as_deref(),
-        Some("/balance: recorded -500, the client gave -400")
+        common::first_gap(&recorded, &typed, "", true).as_deref(),
+        Some("/balance: recorded -500, the typed value is -400")
     );
+    let same = serde_json::json!({"id": "cus_1", "balance": -500});
+    assert_eq!(common::first_gap(&recorded, &same, "", true), None);
+    // Without values, only attributes count.
+    assert_eq!(common::first_gap(&recorded, &typed, "", false), None);
+    let lacking = serde_json::json!({"id": "cus_1"});
     assert_eq!(
-        differs(
-            &recorded,
-            &serde_json::json!({"id": "cus_1", "balance": -500}),
-            ""
-        ),
-        None
+        common::first_gap(&recorded, &lacking, "", false).as_deref(),
+        Some("/balance: not an attribute of the type")
     );
     assert!(route("GET", "/v1/credit_notes/preview").is_some());
     assert!(route("PUT", "/v1/customers").is_none());
