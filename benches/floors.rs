@@ -12,7 +12,7 @@
 //! floor; runs are interleaved and the best of each is kept. Last, the peak memory (max RSS) of
 //! the `conform run` binary over 500 and over 8,000 such cases.
 //!
-//! `cargo bench --bench floors [-- STEPS]` (default 2000).
+//! `cargo bench --bench floors [-- STEPS] [run|serve|rss]...` (default 2000 steps, every part).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -305,10 +305,14 @@ fn main() {
         println!("{}", measure_child(Path::new(&root)));
         return;
     }
-    let n: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(2000);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let n: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(2000);
+    let parts = ["run", "serve", "rss"];
+    let chosen: Vec<&str> = parts
+        .into_iter()
+        .filter(|p| args.iter().any(|a| a == p))
+        .collect();
+    let part = |name: &str| chosen.is_empty() || chosen.contains(&name);
     let (root, answers) = corpus("run", n);
     let answers = Arc::new(answers);
     let (cases, golden) = (root.join("cases"), root.join("golden"));
@@ -330,7 +334,7 @@ fn main() {
 
     let (mut c_http, mut f_http, mut c_proc, mut f_proc) =
         (Duration::MAX, Duration::MAX, Duration::MAX, Duration::MAX);
-    for _ in 0..ROUNDS {
+    for _ in 0..ROUNDS * usize::from(part("run")) {
         c_http = c_http.min(conform_run(&cases, &http, &golden, jobs.max(4)));
         f_http = f_http.min(client_floor(&url, &expected, &validator, jobs.max(4)));
         c_proc = c_proc.min(conform_run(&cases, &ReplayTarget, &golden, jobs));
@@ -342,8 +346,10 @@ fn main() {
             ours / floor
         );
     };
-    line("run over HTTP", rate(n, c_http), rate(n, f_http));
-    line("run in process", rate(n, c_proc), rate(n, f_proc));
+    if part("run") {
+        line("run over HTTP", rate(n, c_http), rate(n, f_http));
+        line("run in process", rate(n, c_proc), rate(n, f_proc));
+    }
 
     // serve against the server floor, 64 connections each.
     let suite = Suite::load(&cases).unwrap();
@@ -357,14 +363,19 @@ fn main() {
     let served = format!("http://{}", running.addr);
     let paths: Vec<String> = expected.iter().map(|(p, _)| p.clone()).collect();
     let (mut ours, mut floor) = (0f64, 0f64);
-    for _ in 0..ROUNDS {
+    for _ in 0..ROUNDS * usize::from(part("serve")) {
         ours = ours.max(load(&served, &paths, 64, Duration::from_secs(2)));
         floor = floor.max(load(&url, &paths, 64, Duration::from_secs(2)));
     }
-    line("serve, 64 connections", ours, floor);
+    if part("serve") {
+        line("serve, 64 connections", ours, floor);
+    }
     running.shutdown();
     let _ = std::fs::remove_dir_all(&root);
 
+    if !part("rss") {
+        return;
+    }
     let small = peak_rss_kib(500);
     let large = peak_rss_kib(8000);
     println!(

@@ -228,11 +228,17 @@ async fn answer(
     limits: Limits,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let (parts, body) = request.into_parts();
-    let collected = tokio::time::timeout(
-        limits.body_timeout,
-        Limited::new(body, limits.max_body).collect(),
-    )
-    .await;
+    // A request that declares no body (most GETs) needs no read and no timer.
+    let collected = if hyper::body::Body::is_end_stream(&body) {
+        Ok(Ok(Bytes::new()))
+    } else {
+        tokio::time::timeout(
+            limits.body_timeout,
+            Limited::new(body, limits.max_body).collect(),
+        )
+        .await
+        .map(|read| read.map(http_body_util::Collected::to_bytes))
+    };
     let body = match collected {
         Err(_) => {
             return Ok(into_hyper(error(
@@ -240,7 +246,7 @@ async fn answer(
                 "The request body did not arrive in time.",
             )))
         }
-        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Ok(bytes)) => bytes,
         Ok(Err(err)) => {
             let too_large = err
                 .downcast_ref::<http_body_util::LengthLimitError>()
@@ -291,10 +297,15 @@ async fn answer(
 fn into_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
     let mut builder = hyper::Response::builder().status(response.status);
     for (name, value) in &response.headers {
-        if matches!(
-            name.to_ascii_lowercase().as_str(),
-            "content-length" | "connection" | "transfer-encoding" | "keep-alive"
-        ) {
+        if [
+            "content-length",
+            "connection",
+            "transfer-encoding",
+            "keep-alive",
+        ]
+        .iter()
+        .any(|skip| name.eq_ignore_ascii_case(skip))
+        {
             continue;
         }
         builder = builder.header(name.as_str(), value.as_str());

@@ -25,6 +25,10 @@ use crate::form;
 #[derive(Debug, Clone)]
 pub struct Recording {
     pub case: String,
+    /// Position of the case among the served cases, by name.
+    pub case_index: usize,
+    /// The replay cursor of this recording's request within its case.
+    slot: usize,
     pub step: usize,
     pub step_name: String,
     pub method: String,
@@ -35,6 +39,9 @@ pub struct Recording {
     pub response: Response,
     /// The response body as sent, serialized once when the index is built (empty for `null`).
     pub prepared: bytes::Bytes,
+    /// The response headers as sent: names lower-cased, a JSON content type when none was
+    /// recorded.
+    pub prepared_headers: Vec<(String, String)>,
 }
 
 /// An incoming request, decoded.
@@ -117,14 +124,17 @@ pub struct Index {
     pub recordings: Vec<Arc<Recording>>,
     /// (method, path) -> the recordings of that request, in order: no request scans them all.
     by_route: HashMap<(String, String), Vec<usize>>,
+    /// The cursor slots of each case (a case's slots are numbered consecutively).
+    case_slots: Vec<std::ops::Range<usize>>,
     state: Mutex<State>,
 }
 
+/// The replay state: plain integers, so answering allocates nothing under the lock.
 #[derive(Debug, Default)]
 struct State {
-    /// (case, request key) -> how many times answered.
-    cursors: HashMap<(String, String), usize>,
-    last_case: Option<String>,
+    /// Per slot (a case and one of its distinct requests): how many times answered.
+    cursors: Vec<usize>,
+    last_case: Option<usize>,
 }
 
 fn request_key(method: &str, path: &str, query: &Value, body: &Value) -> String {
@@ -136,7 +146,12 @@ impl Index {
         let mut recordings = Vec::new();
         let mut sorted: Vec<&&Case> = cases.iter().collect();
         sorted.sort_by(|a, b| a.name.cmp(&b.name));
-        for case in sorted {
+        let mut case_slots = Vec::with_capacity(sorted.len());
+        for (case_index, case) in sorted.into_iter().enumerate() {
+            let first_slot = case_slots
+                .last()
+                .map_or(0, |r: &std::ops::Range<usize>| r.end);
+            let mut slots: HashMap<String, usize> = HashMap::new();
             for (i, named) in case.steps.iter().enumerate() {
                 let request = &named.step.request;
                 let (path, inline) = request.path.split_once('?').unwrap_or((&request.path, ""));
@@ -157,19 +172,38 @@ impl Index {
                 } else {
                     bytes::Bytes::from(named.step.response.body.to_string())
                 };
+                let method = request.method.to_ascii_uppercase();
+                let key = request_key(&method, path, &query, &body);
+                let next = first_slot + slots.len();
+                let slot = *slots.entry(key).or_insert(next);
+                let mut prepared_headers: Vec<(String, String)> = named
+                    .step
+                    .response
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                    .collect();
+                if !prepared_headers.iter().any(|(k, _)| k == "content-type") {
+                    prepared_headers
+                        .push(("content-type".to_owned(), "application/json".to_owned()));
+                }
                 recordings.push(Recording {
                     case: case.name.clone(),
+                    case_index,
+                    slot,
                     step: i,
                     step_name: named.name.clone(),
-                    method: request.method.to_ascii_uppercase(),
+                    method,
                     path: path.to_owned(),
                     query,
                     body,
                     auth: request.auth,
                     response: named.step.response.clone(),
                     prepared,
+                    prepared_headers,
                 });
             }
+            case_slots.push(first_slot..first_slot + slots.len());
         }
         let mut by_route: HashMap<(String, String), Vec<usize>> = HashMap::new();
         for (i, r) in recordings.iter().enumerate() {
@@ -181,7 +215,11 @@ impl Index {
         Index {
             recordings: recordings.into_iter().map(Arc::new).collect(),
             by_route,
-            state: Mutex::default(),
+            state: Mutex::new(State {
+                cursors: vec![0; case_slots.last().map_or(0, |r| r.end)],
+                last_case: None,
+            }),
+            case_slots,
         }
     }
 
@@ -219,27 +257,20 @@ impl Index {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let case = state
             .last_case
-            .as_ref()
-            .filter(|last| pool.iter().any(|r| &r.case == *last))
-            .cloned()
-            .unwrap_or_else(|| pool[0].case.clone());
-        let in_case: Vec<&Arc<Recording>> =
-            pool.iter().copied().filter(|r| r.case == case).collect();
-        let key = (
-            case.clone(),
-            request_key(
-                &incoming.method,
-                &incoming.path,
-                &in_case[0].query,
-                &in_case[0].body,
-            ),
-        );
-        let used = state.cursors.get(&key).copied().unwrap_or(0);
-        if used >= in_case.len() && in_case.iter().any(|r| r.step == 0) {
+            .filter(|last| pool.iter().any(|r| r.case_index == *last))
+            .unwrap_or(pool[0].case_index);
+        let in_case: Vec<&Arc<Recording>> = pool
+            .iter()
+            .copied()
+            .filter(|r| r.case_index == case)
+            .collect();
+        let slot = in_case[0].slot;
+        if state.cursors[slot] >= in_case.len() && in_case.iter().any(|r| r.step == 0) {
             // Every recording of this first request was answered: the case starts over.
-            state.cursors.retain(|(c, _), _| *c != case);
+            let slots = self.case_slots[case].clone();
+            state.cursors[slots].fill(0);
         }
-        let cursor = state.cursors.entry(key).or_insert(0);
+        let cursor = &mut state.cursors[slot];
         let chosen = in_case[(*cursor).min(in_case.len() - 1)];
         *cursor += 1;
         state.last_case = Some(case);

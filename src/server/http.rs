@@ -60,9 +60,9 @@ fn listing(index: &Index) -> Value {
 
 /// Answers one request.
 pub fn handle(index: &Index, request: Request, log: bool) -> Response {
-    let path = request.url.split('?').next().unwrap_or("").to_owned();
+    let path = request.url.split('?').next().unwrap_or("");
     let (response, note) = if request.method == "GET" && path == "/__conform/cases" {
-        (Response::json(200, &listing(index)), String::new())
+        (Response::json(200, &listing(index)), Note::Text(""))
     } else {
         // HEAD is answered as GET would be; the server sends the head without the body.
         let method = if request.method == "HEAD" {
@@ -84,7 +84,7 @@ pub fn handle(index: &Index, request: Request, log: bool) -> Response {
                 body["error"]["param"] = json!(err.param);
                 (
                     Response::json(400, &body),
-                    "over the form limits".to_owned(),
+                    Note::Text("over the form limits"),
                 )
             }
         }
@@ -95,41 +95,44 @@ pub fn handle(index: &Index, request: Request, log: bool) -> Response {
     response
 }
 
+/// What the log line says about an answer; formatted only when logging.
+enum Note {
+    Text(&'static str),
+    Recording(Arc<crate::matcher::Recording>),
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::Text(text) => f.write_str(text),
+            Note::Recording(r) => write!(f, "{} step {}", r.case, r.step_name),
+        }
+    }
+}
+
 /// The recorded answer to a decoded request, or the error the API would give.
-fn answer(index: &Index, incoming: &Incoming) -> (Response, String) {
+fn answer(index: &Index, incoming: &Incoming) -> (Response, Note) {
     {
         match index.answer(incoming) {
-            Decision::Answer(recording) => {
-                let mut headers: Vec<(String, String)> = recording
-                    .response
-                    .headers
-                    .iter()
-                    .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-                    .collect();
-                if !headers.iter().any(|(k, _)| k == "content-type") {
-                    headers.push(("content-type".to_owned(), "application/json".to_owned()));
-                }
-                let note = format!("{} step {}", recording.case, recording.step_name);
-                (
-                    Response {
-                        status: recording.response.status,
-                        headers,
-                        // Serialized once at start-up; sending it copies no bytes.
-                        body: recording.prepared.clone(),
-                    },
-                    note,
-                )
-            }
+            Decision::Answer(recording) => (
+                Response {
+                    status: recording.response.status,
+                    headers: recording.prepared_headers.clone(),
+                    // Serialized once at start-up; sending it copies no bytes.
+                    body: recording.prepared.clone(),
+                },
+                Note::Recording(recording),
+            ),
             Decision::Unauthorized => (
                 Response::json(
                     401,
                     &error_body("You did not provide an API key. Provide it in the Authorization header, using Bearer auth.", None),
                 ),
-                "no API key".to_owned(),
+                Note::Text("no API key"),
             ),
             Decision::NoMatch => (
                 Response::json(404, &error_body(&explain(index, incoming), Some("resource_missing"))),
-                "no recording".to_owned(),
+                Note::Text("no recording"),
             ),
         }
     }

@@ -87,6 +87,41 @@ fn repeated_requests_answer_in_recorded_order() {
 }
 
 #[test]
+fn a_case_starting_over_leaves_the_cursors_of_other_cases_alone() {
+    let first = flow();
+    let text = json!({"steps": [
+        {"request": {"method": "GET", "path": "/v1/customers/cus_Zz9Yy8Xx7Ww6"},
+         "response": {"status": 200, "body": {"id": "cus_Zz9Yy8Xx7Ww6", "balance": 1}}},
+        {"request": {"method": "GET", "path": "/v1/customers/cus_Zz9Yy8Xx7Ww6"},
+         "response": {"status": 200, "body": {"id": "cus_Zz9Yy8Xx7Ww6", "balance": 2}}}
+    ]});
+    let second = parse(
+        "customers/other",
+        &PathBuf::from("o.json"),
+        &text.to_string(),
+    )
+    .unwrap();
+    let index = Index::new(&[&second, &first]);
+    let other = || incoming("GET", "/v1/customers/cus_Zz9Yy8Xx7Ww6", "");
+    let create = || {
+        incoming(
+            "POST",
+            "/v1/customers",
+            "email=a%40example.com&metadata[n]=1",
+        )
+    };
+    assert_eq!(balance(index.answer(&other())), 1);
+    // The first case runs once and starts over (its first request answered twice).
+    index.answer(&create());
+    index.answer(&create());
+    assert_eq!(
+        balance(index.answer(&other())),
+        2,
+        "the other case kept its place"
+    );
+}
+
+#[test]
 fn missing_key_is_unauthorized_and_near_misses_are_explained() {
     let case = flow();
     let index = Index::new(&[&case]);
