@@ -122,8 +122,9 @@ pub enum Decision {
 #[derive(Debug, Default)]
 pub struct Index {
     pub recordings: Vec<Arc<Recording>>,
-    /// (method, path) -> the recordings of that request, in order: no request scans them all.
-    by_route: HashMap<(String, String), Vec<usize>>,
+    /// method -> path -> the recordings of that request, in order: no request scans them all,
+    /// and a lookup borrows the request's strings.
+    by_route: HashMap<String, HashMap<String, Vec<usize>>>,
     /// The cursor slots of each case (a case's slots are numbered consecutively).
     case_slots: Vec<std::ops::Range<usize>>,
     state: Mutex<State>,
@@ -205,10 +206,12 @@ impl Index {
             }
             case_slots.push(first_slot..first_slot + slots.len());
         }
-        let mut by_route: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut by_route: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
         for (i, r) in recordings.iter().enumerate() {
             by_route
-                .entry((r.method.clone(), r.path.clone()))
+                .entry(r.method.clone())
+                .or_default()
+                .entry(r.path.clone())
                 .or_default()
                 .push(i);
         }
@@ -228,7 +231,8 @@ impl Index {
         incoming: &'a Incoming,
     ) -> impl Iterator<Item = &'a Arc<Recording>> + 'a {
         self.by_route
-            .get(&(incoming.method.clone(), incoming.path.clone()))
+            .get(&incoming.method)
+            .and_then(|paths| paths.get(&incoming.path))
             .into_iter()
             .flatten()
             .map(|&i| &self.recordings[i])
