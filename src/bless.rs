@@ -33,7 +33,7 @@ pub fn golden_from_recording(case: &Case, existing: Option<&GoldenFile>) -> Gold
     let rules = existing.map(|g| g.normalize.clone()).unwrap_or_default();
     let expected = expected(case, &rules);
     GoldenFile {
-        case: case.name.clone(),
+        case: case.name.to_string(),
         steps: case
             .steps
             .iter()
@@ -56,11 +56,11 @@ pub fn golden_from_run(
         .map(|step| {
             step.actual
                 .clone()
-                .map(|snapshot| GoldenStep::new(&step.name, snapshot))
+                .map(|snapshot| GoldenStep::new(&step.name, *snapshot))
         })
         .collect::<Option<Vec<_>>>()?;
     (steps.len() == case.steps.len()).then(|| GoldenFile {
-        case: case.name.clone(),
+        case: case.name.to_string(),
         normalize: existing.map(|g| g.normalize.clone()).unwrap_or_default(),
         steps,
     })

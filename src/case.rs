@@ -3,7 +3,8 @@
 //! documented for users in `docs/case-format.md`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -137,8 +138,8 @@ pub struct Response {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
     /// Path relative to the cases folder, `/`-separated, without `.json`.
-    pub name: String,
-    pub file: PathBuf,
+    pub name: Arc<str>,
+    pub file: Arc<Path>,
     /// The steps in file order, each with its resolved name and line.
     pub steps: Vec<NamedStep>,
     /// Case-wide normalization rules, applied before each step's own.

@@ -6,7 +6,9 @@
 //! passing schema check), each header the golden file lists and each value the golden body
 //! holds. The rules of each level are documented, with examples, in `docs/levels.md`.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -68,11 +70,28 @@ impl Tally {
     }
 }
 
-/// A method and the route template of a path: `POST /v1/customers/{customer}`.
+/// A method and the route template of a path: `POST /v1/customers/{customer}`. The strings are
+/// shared: every step of a run charged to one endpoint points at the same two.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Endpoint {
-    pub method: String,
-    pub path: String,
+    pub method: Arc<str>,
+    pub path: Arc<str>,
+}
+
+/// The one shared copy of `text`: endpoint strings and step names repeat across thousands of
+/// steps, and the table holds one entry per distinct string.
+pub fn intern(text: &str) -> Arc<str> {
+    static TABLE: OnceLock<Mutex<HashSet<Arc<str>>>> = OnceLock::new();
+    let mut table = TABLE
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(shared) = table.get(text) {
+        return Arc::clone(shared);
+    }
+    let shared: Arc<str> = Arc::from(text);
+    table.insert(Arc::clone(&shared));
+    shared
 }
 
 impl Endpoint {
@@ -80,8 +99,8 @@ impl Endpoint {
     /// become parameters).
     pub fn of(method: &str, path: &str) -> Endpoint {
         Endpoint {
-            method: method.to_ascii_uppercase(),
-            path: route_template(path),
+            method: intern(&method.to_ascii_uppercase()),
+            path: intern(&route_template(path)),
         }
     }
 
@@ -90,8 +109,8 @@ impl Endpoint {
         let (method, path) = text.trim().split_once(' ')?;
         let path = path.trim();
         (!method.is_empty() && path.starts_with('/')).then(|| Endpoint {
-            method: method.to_owned(),
-            path: path.to_owned(),
+            method: method.into(),
+            path: path.into(),
         })
     }
 }

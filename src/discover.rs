@@ -2,13 +2,14 @@
 //! with its derived name, sorted by name, and [`Filter`], which selects cases by name or tag.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A case file found on disk, not yet read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Entry {
     /// Path relative to the cases folder, `/`-separated, without `.json`.
-    pub name: String,
-    pub file: PathBuf,
+    pub name: Arc<str>,
+    pub file: Arc<Path>,
     /// Why the entry cannot be read (a symlink loop, an unreadable folder); it then fails as a
     /// case of its own and the run goes on.
     pub problem: Option<String>,
@@ -47,8 +48,8 @@ pub fn discover(root: &Path) -> Result<Vec<Entry>, DiscoverError> {
             Err(err) => {
                 let path = err.path().unwrap_or(root).to_path_buf();
                 entries.push(Entry {
-                    name: name_of(root, &path),
-                    file: path,
+                    name: name_of(root, &path).into(),
+                    file: path.into(),
                     problem: Some(err.to_string()),
                 });
                 continue;
@@ -59,8 +60,8 @@ pub fn discover(root: &Path) -> Result<Vec<Entry>, DiscoverError> {
             continue;
         }
         entries.push(Entry {
-            name: name_of(root, path),
-            file: path.to_path_buf(),
+            name: name_of(root, path).into(),
+            file: path.into(),
             problem: None,
         });
     }
@@ -137,7 +138,7 @@ mod tests {
         let names: Vec<String> = discover(&dir)
             .unwrap()
             .into_iter()
-            .map(|e| e.name)
+            .map(|e| e.name.to_string())
             .collect();
         assert_eq!(names, ["a", "b/z"]);
         std::fs::remove_dir_all(&dir).unwrap();

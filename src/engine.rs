@@ -371,7 +371,7 @@ impl CaseRun<'_> {
             None => {}
         }
         if self.ctx.keep_answers {
-            outcome.actual = Some(actual);
+            outcome.actual = Some(Box::new(actual));
         }
         if let Some(body) = kept {
             self.answers

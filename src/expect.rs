@@ -131,10 +131,10 @@ impl Expectations {
     pub fn apply(&self, outcomes: &mut [CaseOutcome]) -> Vec<String> {
         let mut seen = BTreeSet::new();
         for outcome in outcomes.iter_mut() {
-            let Some(expected) = self.cases.get(&outcome.name) else {
+            let Some(expected) = self.cases.get(&*outcome.name) else {
                 continue;
             };
-            seen.insert(outcome.name.clone());
+            seen.insert(outcome.name.to_string());
             outcome.expected_failure = Some(expected.reason.clone());
             if let Some(listed) = &expected.checks {
                 let failing: BTreeSet<CheckKey> = outcome.failing_checks().into_iter().collect();
@@ -159,16 +159,16 @@ impl Expectations {
             }
             let failing = outcome.failing_checks();
             if failing.is_empty() {
-                cases.remove(&outcome.name);
+                cases.remove(&*outcome.name);
                 continue;
             }
             let reason = self
                 .cases
-                .get(&outcome.name)
+                .get(&*outcome.name)
                 .map(|e| e.reason.clone())
                 .unwrap_or_default();
             cases.insert(
-                outcome.name.clone(),
+                outcome.name.to_string(),
                 Expected {
                     reason,
                     checks: Some(failing.into_iter().collect()),

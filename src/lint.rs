@@ -52,7 +52,7 @@ pub fn lint(suite: &Suite, golden_root: &Path, schemas: &SchemaSet, orphans: boo
                 ),
             )),
             Ok(Some(golden)) => {
-                if golden.case != case.name {
+                if *golden.case != *case.name {
                     findings.push(error(
                         &golden_file,
                         format!("names case `{}`, expected `{}`", golden.case, case.name),
@@ -73,7 +73,7 @@ pub fn lint(suite: &Suite, golden_root: &Path, schemas: &SchemaSet, orphans: boo
         for (i, named) in case.steps.iter().enumerate() {
             for violation in schemas.validate(&named.step.response.body) {
                 findings.push(Finding {
-                    file: case.file.clone(),
+                    file: case.file.to_path_buf(),
                     severity: violation.severity,
                     message: format!(
                         "/steps/{i}/response/body{}: {} {} ({})",
@@ -138,8 +138,8 @@ fn ambiguous(suite: &Suite) -> Vec<Finding> {
                 out.push(Finding {
                     file: cases
                         .iter()
-                        .find(|c| c.name == r.case)
-                        .map(|c| c.file.clone())
+                        .find(|c| *c.name == *r.case)
+                        .map(|c| c.file.to_path_buf())
                         .unwrap_or_default(),
                     severity: Severity::Warning,
                     message: format!(

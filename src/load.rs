@@ -67,7 +67,7 @@ impl LoadError {
 pub fn load(entry: &Entry) -> Result<Case, LoadError> {
     let file = &entry.file;
     let plain = |message: String| LoadError {
-        file: file.clone(),
+        file: file.to_path_buf(),
         line: None,
         column: None,
         pointer: None,
@@ -85,7 +85,11 @@ pub fn load(entry: &Entry) -> Result<Case, LoadError> {
         )));
     }
     let text = std::fs::read_to_string(file).map_err(|e| plain(format!("cannot read: {e}")))?;
-    parse(&entry.name, file, &text)
+    let mut case = parse(&entry.name, file, &text)?;
+    // The case and its outcome share the entry's strings rather than holding copies.
+    case.name = std::sync::Arc::clone(&entry.name);
+    case.file = std::sync::Arc::clone(&entry.file);
+    Ok(case)
 }
 
 /// Parses and checks case text; `file` is only used in errors and kept in the case.
@@ -184,8 +188,8 @@ pub fn parse(name: &str, file: &Path, text: &str) -> Result<Case, LoadError> {
         named.push(NamedStep { name, step, line });
     }
     Ok(Case {
-        name: name.to_owned(),
-        file: file.to_path_buf(),
+        name: name.into(),
+        file: file.into(),
         description: raw.description,
         source: raw.source,
         tags: raw.tags,
@@ -210,11 +214,16 @@ pub fn step_lines(text: &str) -> Vec<usize> {
     // Depth of the `steps` array while inside it, and whether an element is expected next.
     let mut steps_depth: Option<usize> = None;
     let mut expect_element = false;
-    for (i, b) in text.bytes().enumerate() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
         if b == b'\n' {
             line += 1;
         }
         if in_string {
+            // A JSON string holds no raw newline: jump to its next quote or backslash.
             if escaped {
                 escaped = false;
             } else if b == b'\\' {
@@ -222,8 +231,12 @@ pub fn step_lines(text: &str) -> Vec<usize> {
             } else if b == b'"' {
                 in_string = false;
                 if depth == 1 {
-                    last_key = Some((string_start, i));
+                    last_key = Some((string_start, i - 1));
                 }
+            } else if let Some(next) = bytes[i..].iter().position(|&c| c == b'"' || c == b'\\') {
+                i += next;
+            } else {
+                break;
             }
             continue;
         }
@@ -239,7 +252,7 @@ pub fn step_lines(text: &str) -> Vec<usize> {
         match b {
             b'"' => {
                 in_string = true;
-                string_start = i + 1;
+                string_start = i;
             }
             b'{' | b'[' => {
                 depth += 1;

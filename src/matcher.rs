@@ -189,7 +189,7 @@ impl Index {
                         .push(("content-type".to_owned(), "application/json".to_owned()));
                 }
                 recordings.push(Recording {
-                    case: case.name.clone(),
+                    case: case.name.to_string(),
                     case_index,
                     slot,
                     step: i,

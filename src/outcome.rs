@@ -3,7 +3,8 @@
 //! [`CheckKey`], what identifies a failing check across runs (for expectations and rankings).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -234,8 +235,8 @@ impl std::fmt::Display for CheckKey {
 /// The result of one step.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepOutcome {
-    pub name: String,
-    pub method: String,
+    pub name: Arc<str>,
+    pub method: Arc<str>,
     /// The path actually sent, query string included.
     pub path: String,
     /// The endpoint the step's checks count for.
@@ -269,17 +270,18 @@ pub struct StepOutcome {
     pub curl: Option<String>,
     /// The target's normalized answer (what `bless --target` writes).
     #[serde(skip)]
-    pub actual: Option<Snapshot>,
+    pub actual: Option<Box<Snapshot>>,
 }
 
 impl StepOutcome {
     /// A step with no result yet, as the request was written in the case.
     pub fn start(name: &str, method: &str, path: &str, status: StepStatus) -> StepOutcome {
+        let endpoint = Endpoint::of(method, path);
         StepOutcome {
-            name: name.to_owned(),
-            method: method.to_owned(),
+            name: crate::check::intern(name),
+            method: Arc::clone(&endpoint.method),
             path: path.to_owned(),
-            endpoint: Endpoint::of(method, path),
+            endpoint,
             line: 0,
             subject: true,
             charged: true,
@@ -316,8 +318,8 @@ pub enum CaseStatus {
 /// The result of one case.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseOutcome {
-    pub name: String,
-    pub file: PathBuf,
+    pub name: Arc<str>,
+    pub file: Arc<Path>,
     pub tags: Vec<String>,
     pub status: CaseStatus,
     #[serde(serialize_with = "millis")]
@@ -393,8 +395,8 @@ impl CaseOutcome {
     /// An outcome for a case that never ran its steps.
     pub fn broken(name: &str, file: PathBuf, failure: Failure) -> CaseOutcome {
         CaseOutcome {
-            name: name.to_owned(),
-            file,
+            name: name.into(),
+            file: file.into(),
             tags: Vec::new(),
             status: CaseStatus::Failed,
             duration: Duration::ZERO,

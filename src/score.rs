@@ -64,8 +64,8 @@ pub fn endpoint_scores(outcomes: &[CaseOutcome]) -> Vec<EndpointScore> {
         .into_iter()
         .map(|(endpoint, cases)| EndpointScore {
             checks: checks.get(&endpoint).copied().unwrap_or_default(),
-            method: endpoint.method,
-            path: endpoint.path,
+            method: endpoint.method.to_string(),
+            path: endpoint.path.to_string(),
             cases,
         })
         .collect();
@@ -109,8 +109,8 @@ pub fn ranked_differences(outcomes: &[CaseOutcome]) -> Vec<RankedDifference> {
         .filter_map(|(key, (steps, cases))| {
             let endpoint = key.endpoint?;
             Some(RankedDifference {
-                method: endpoint.method,
-                path: endpoint.path,
+                method: endpoint.method.to_string(),
+                path: endpoint.path.to_string(),
                 pointer: key.pointer,
                 kind: key.kind,
                 steps,

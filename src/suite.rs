@@ -26,7 +26,7 @@ pub enum Item {
     Pending(Entry),
     Broken {
         name: String,
-        error: LoadError,
+        error: Box<LoadError>,
     },
 }
 
@@ -36,8 +36,8 @@ impl Item {
         match load(entry) {
             Ok(case) => Item::Case(Box::new(case)),
             Err(error) => Item::Broken {
-                name: entry.name.clone(),
-                error,
+                name: entry.name.to_string(),
+                error: Box::new(error),
             },
         }
     }
@@ -71,7 +71,7 @@ impl Item {
         match self {
             Item::Case(case) => Ok(Cow::Borrowed(case.as_ref())),
             Item::Pending(entry) => load(entry).map(Cow::Owned),
-            Item::Broken { error, .. } => Err(error.clone()),
+            Item::Broken { error, .. } => Err((**error).clone()),
         }
     }
 
@@ -200,22 +200,24 @@ pub fn run(
         })
     };
     // Parallel phase. A pending case is read by the worker that runs it; one that turns out to
-    // be exclusive waits for the second phase.
+    // be exclusive keeps its place with a placeholder and runs in the second phase. The indexed
+    // collect writes each outcome straight into one vector.
     let later = Mutex::new(Vec::new());
-    let parallel_one = |item: &&Item| -> Option<CaseOutcome> {
+    let parallel_one = |(slot, item): (usize, &&Item)| -> CaseOutcome {
         if let Some(outcome) = skipped(item.name(), item.file()) {
-            return Some(outcome);
+            return outcome;
         }
         match item.case() {
-            Err(error) => Some(finish(broken(item.name(), &error))),
+            Err(error) => finish(broken(item.name(), &error)),
             Ok(case) if case.exclusive => {
+                let placeholder = CaseOutcome::skipped(&case.name, case.file.to_path_buf());
                 later
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push(case.into_owned());
-                None
+                    .push((Some(slot), case.into_owned()));
+                placeholder
             }
-            Ok(case) => Some(finish(run_loaded(&case, ctx, &options.golden_root))),
+            Ok(case) => finish(run_loaded(&case, ctx, &options.golden_root)),
         }
     };
     let (exclusive, parallel): (Vec<&Item>, Vec<&Item>) =
@@ -224,28 +226,33 @@ pub fn run(
         .num_threads(options.jobs.max(1))
         .build()
     {
-        Ok(pool) => pool.install(|| parallel.par_iter().filter_map(parallel_one).collect()),
-        Err(_) => parallel.iter().filter_map(parallel_one).collect(),
+        Ok(pool) => pool.install(|| parallel.par_iter().enumerate().map(parallel_one).collect()),
+        Err(_) => parallel.iter().enumerate().map(parallel_one).collect(),
     };
-    let mut alone: Vec<Cow<'_, Case>> = exclusive
+    let mut alone: Vec<(Option<usize>, Cow<'_, Case>)> = exclusive
         .iter()
         .filter_map(|item| item.case().ok())
+        .map(|case| (None, case))
         .collect();
     alone.extend(
         later
             .into_inner()
             .unwrap_or_else(|e| e.into_inner())
             .into_iter()
-            .map(Cow::Owned),
+            .map(|(slot, case)| (slot, Cow::Owned(case))),
     );
     // Exclusive cases, one at a time in name order.
-    alone.sort_by(|a, b| a.name.cmp(&b.name));
-    for case in alone {
+    alone.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+    for (slot, case) in alone {
         let outcome = skipped(&case.name, &case.file)
             .unwrap_or_else(|| finish(run_loaded(&case, ctx, &options.golden_root)));
-        outcomes.push(outcome);
+        match slot {
+            Some(slot) => outcomes[slot] = outcome,
+            None => outcomes.push(outcome),
+        }
     }
-    outcomes.sort_by(|a, b| a.name.cmp(&b.name));
+    // Case names are unique, so an unstable sort (which needs no buffer) orders them fully.
+    outcomes.sort_unstable_by(|a, b| a.name.cmp(&b.name));
     outcomes
 }
 

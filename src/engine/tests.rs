@@ -70,7 +70,7 @@ fn flow() -> Case {
 fn golden_of(case: &Case) -> GoldenFile {
     let expected = expected(case, &[]);
     GoldenFile {
-        case: case.name.clone(),
+        case: case.name.to_string(),
         normalize: Vec::new(),
         steps: case
             .steps

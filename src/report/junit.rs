@@ -90,7 +90,7 @@ impl Reporter for Junit {
             ]);
             suite.set_time(cases.iter().map(|c| c.duration).sum());
             for case in cases {
-                let mut test = TestCase::new(case.name.as_str(), status(case));
+                let mut test = TestCase::new(&*case.name, status(case));
                 test.set_classname(name).set_time(case.duration);
                 test.extra
                     .insert("file".into(), case.file.display().to_string().into());
