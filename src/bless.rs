@@ -54,9 +54,9 @@ pub fn golden_from_run(
         .steps
         .iter()
         .map(|step| {
-            step.actual
-                .clone()
-                .map(|snapshot| GoldenStep::new(&step.name, *snapshot))
+            step.actual()
+                .cloned()
+                .map(|snapshot| GoldenStep::new(&step.name, snapshot))
         })
         .collect::<Option<Vec<_>>>()?;
     (steps.len() == case.steps.len()).then(|| GoldenFile {

@@ -175,9 +175,7 @@ pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> C
         failures,
         steps,
         blocked_by,
-        expected_failure: None,
-        regressions: Vec::new(),
-        fixed: Vec::new(),
+        listed: None,
     }
 }
 
@@ -260,7 +258,7 @@ impl CaseRun<'_> {
                 outcome
                     .failures
                     .push(Failure::new(FailureClass::Transport, err.to_string()));
-                outcome.curl = Some(curl());
+                outcome.evidence_mut().curl = Some(curl());
                 outcome.duration = started.elapsed();
                 return (outcome, true);
             }
@@ -275,7 +273,7 @@ impl CaseRun<'_> {
                     outcome
                         .failures
                         .push(Failure::new(FailureClass::NotJson, message));
-                    outcome.curl = Some(curl());
+                    outcome.evidence_mut().curl = Some(curl());
                     outcome.duration = started.elapsed();
                     return (outcome, true);
                 }
@@ -358,7 +356,7 @@ impl CaseRun<'_> {
                     }
                 }
                 if failed {
-                    outcome.diff = comparison.diff;
+                    outcome.evidence_mut().diff = comparison.diff;
                 }
             }
             Some(None) => outcome.failures.push(Failure::new(
@@ -371,7 +369,7 @@ impl CaseRun<'_> {
             None => {}
         }
         if self.ctx.keep_answers {
-            outcome.actual = Some(Box::new(actual));
+            outcome.evidence_mut().actual = Some(actual);
         }
         if let Some(body) = kept {
             self.answers
@@ -379,7 +377,7 @@ impl CaseRun<'_> {
                 .insert(named.name.clone(), (answer.status, body));
         }
         if !outcome.failures.is_empty() {
-            outcome.curl = Some(curl());
+            outcome.evidence_mut().curl = Some(curl());
         } else {
             outcome.status = StepStatus::Passed;
         }

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use crate::check::Endpoint;
-use crate::outcome::{CaseOutcome, CheckKey, FailureClass, Verdict};
+use crate::outcome::{CaseOutcome, CheckKey, FailureClass, Listed, Verdict};
 
 /// What the file says about one case.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -135,12 +135,16 @@ impl Expectations {
                 continue;
             };
             seen.insert(outcome.name.to_string());
-            outcome.expected_failure = Some(expected.reason.clone());
+            let mut entry = Listed {
+                reason: expected.reason.clone(),
+                ..Listed::default()
+            };
             if let Some(listed) = &expected.checks {
                 let failing: BTreeSet<CheckKey> = outcome.failing_checks().into_iter().collect();
-                outcome.regressions = failing.difference(listed).cloned().collect();
-                outcome.fixed = listed.difference(&failing).cloned().collect();
+                entry.regressions = failing.difference(listed).cloned().collect();
+                entry.fixed = listed.difference(&failing).cloned().collect();
             }
+            outcome.listed = Some(Box::new(entry));
         }
         self.cases
             .keys()
@@ -274,8 +278,18 @@ mod tests {
                 Verdict::UnexpectedlyPassing
             ]
         );
-        assert_eq!(outcomes[1].regressions.len(), 1);
-        assert_eq!(outcomes[1].regressions[0].pointer, "/body/email");
+        assert_eq!(outcomes[1].regressions().len(), 1);
+        assert_eq!(outcomes[1].regressions()[0].pointer, "/body/email");
+        let json = serde_json::to_value(&outcomes[1]).unwrap();
+        assert!(json["expected_failure"].is_string(), "{json}");
+        assert_eq!(json["regressions"][0]["pointer"], "/body/email");
+        assert!(
+            serde_json::to_value(&outcomes[0])
+                .unwrap()
+                .get("expected_failure")
+                .is_none()
+                || outcomes[0].listed.is_some()
+        );
         let updated = e.updated(&outcomes);
         let names: Vec<&str> = updated.cases.keys().map(String::as_str).collect();
         assert_eq!(names, vec!["coarse", "fails", "gone", "new"]);
@@ -295,7 +309,7 @@ mod tests {
         let mut outcomes = vec![outcome("c", &[("/body/name", FailureClass::Missing)])];
         e.apply(&mut outcomes);
         assert_eq!(outcomes[0].verdict(), Verdict::ExpectedFailure);
-        assert_eq!(outcomes[0].fixed.len(), 1);
+        assert_eq!(outcomes[0].fixed().len(), 1);
         assert!(e.render().contains("/body/a%20b  changed"));
     }
 }

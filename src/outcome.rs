@@ -262,6 +262,15 @@ pub struct StepOutcome {
     /// Differences the level does not count as failures, and schema warnings (undocumented
     /// attributes).
     pub warnings: Vec<Failure>,
+    /// What a failing step (or a step run to bless) carries beyond its checks; boxed, since a
+    /// passing step has none and a run holds every outcome.
+    #[serde(flatten)]
+    pub evidence: Option<Box<Evidence>>,
+}
+
+/// A step's diff, reproduction command and normalized answer.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Evidence {
     /// Unified diff against the golden file; empty when equal.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub diff: String,
@@ -270,7 +279,7 @@ pub struct StepOutcome {
     pub curl: Option<String>,
     /// The target's normalized answer (what `bless --target` writes).
     #[serde(skip)]
-    pub actual: Option<Box<Snapshot>>,
+    pub actual: Option<Snapshot>,
 }
 
 impl StepOutcome {
@@ -292,10 +301,28 @@ impl StepOutcome {
             duration: Duration::ZERO,
             failures: Vec::new(),
             warnings: Vec::new(),
-            diff: String::new(),
-            curl: None,
-            actual: None,
+            evidence: None,
         }
+    }
+
+    /// The step's evidence, created on first use.
+    pub fn evidence_mut(&mut self) -> &mut Evidence {
+        self.evidence.get_or_insert_with(Box::default)
+    }
+
+    /// Unified diff against the golden file; empty when equal.
+    pub fn diff(&self) -> &str {
+        self.evidence.as_deref().map_or("", |e| e.diff.as_str())
+    }
+
+    /// A command that reproduces the request by hand.
+    pub fn curl(&self) -> Option<&str> {
+        self.evidence.as_deref().and_then(|e| e.curl.as_deref())
+    }
+
+    /// The target's normalized answer, when the run kept it.
+    pub fn actual(&self) -> Option<&Snapshot> {
+        self.evidence.as_deref().and_then(|e| e.actual.as_ref())
     }
 }
 
@@ -330,10 +357,18 @@ pub struct CaseOutcome {
     /// The endpoint of the setup step that failed, when the case is blocked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked_by: Option<Endpoint>,
-    /// Set when an expectations file lists this case as a known failure (with its reason, or
-    /// an empty string).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected_failure: Option<String>,
+    /// Set when an expectations file lists this case as a known failure; boxed, since most
+    /// cases are not listed and a run holds every outcome.
+    #[serde(flatten)]
+    pub listed: Option<Box<Listed>>,
+}
+
+/// What an expectations file says about a case it lists, set against the run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Listed {
+    /// The reason given (or an empty string).
+    #[serde(rename = "expected_failure")]
+    pub reason: String,
     /// Failing checks the expectations file does not list for this case.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub regressions: Vec<CheckKey>,
@@ -379,9 +414,24 @@ impl Verdict {
 }
 
 impl CaseOutcome {
+    /// The reason of an expectations file that lists this case.
+    pub fn expected_failure(&self) -> Option<&str> {
+        self.listed.as_deref().map(|l| l.reason.as_str())
+    }
+
+    /// Failing checks the expectations file does not list for this case.
+    pub fn regressions(&self) -> &[CheckKey] {
+        self.listed.as_deref().map_or(&[], |l| &l.regressions)
+    }
+
+    /// Listed checks that no longer fail.
+    pub fn fixed(&self) -> &[CheckKey] {
+        self.listed.as_deref().map_or(&[], |l| &l.fixed)
+    }
+
     pub fn verdict(&self) -> Verdict {
-        let listed = self.expected_failure.is_some();
-        let regressed = !self.regressions.is_empty();
+        let listed = self.listed.is_some();
+        let regressed = !self.regressions().is_empty();
         match self.status {
             CaseStatus::Skipped => Verdict::Skipped,
             CaseStatus::Passed if listed => Verdict::UnexpectedlyPassing,
@@ -403,9 +453,7 @@ impl CaseOutcome {
             failures: vec![failure],
             steps: Vec::new(),
             blocked_by: None,
-            expected_failure: None,
-            regressions: Vec::new(),
-            fixed: Vec::new(),
+            listed: None,
         }
     }
 

@@ -147,15 +147,19 @@ fn a_changed_amount_fails_with_its_pointer() {
     assert_eq!(failure.class, FailureClass::Changed);
     assert_eq!(failure.pointer.as_deref(), Some("/body/amount"));
     assert!(
-        outcome.steps[1].diff.contains("-400"),
+        outcome.steps[1].diff().contains("-400"),
         "{}",
-        outcome.steps[1].diff
+        outcome.steps[1].diff()
     );
-    assert!(outcome.steps[1]
-        .curl
-        .as_deref()
-        .unwrap()
-        .starts_with("curl"));
+    assert!(outcome.steps[1].curl().unwrap().starts_with("curl"));
+    // A passing step carries no evidence.
+    assert!(outcome.steps[0].evidence.is_none());
+    // Reports keep the flat shape: `diff` and `curl` beside the checks, absent when passing.
+    let failing = serde_json::to_value(&outcome.steps[1]).unwrap();
+    assert!(failing["diff"].as_str().unwrap().contains("-400"));
+    assert!(failing["curl"].as_str().unwrap().starts_with("curl"));
+    let passing = serde_json::to_value(&outcome.steps[0]).unwrap();
+    assert!(passing.get("diff").is_none() && passing.get("curl").is_none());
 }
 
 #[test]

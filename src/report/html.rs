@@ -178,10 +178,10 @@ fn render(run: &RunReport<'_>) -> String {
                     );
                 }
                 out.push_str("</ul>");
-                if !step.diff.is_empty() {
-                    let _ = write!(out, "<pre>{}</pre>", diff_html(&step.diff));
+                if !step.diff().is_empty() {
+                    let _ = write!(out, "<pre>{}</pre>", diff_html(step.diff()));
                 }
-                if let Some(curl) = &step.curl {
+                if let Some(curl) = step.curl() {
                     let _ = write!(out, "<pre>{}</pre>", escape(curl));
                 }
             }

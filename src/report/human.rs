@@ -130,7 +130,7 @@ pub fn render_case(outcome: &CaseOutcome, style: Style) -> String {
     let mut out = String::new();
     match outcome.verdict() {
         Verdict::ExpectedFailure => {
-            let reason = outcome.expected_failure.as_deref().unwrap_or("");
+            let reason = outcome.expected_failure().unwrap_or("");
             let classes: Vec<&str> = outcome.classes().iter().map(|c| c.name()).collect();
             let _ = writeln!(
                 out,
@@ -144,20 +144,20 @@ pub fn render_case(outcome: &CaseOutcome, style: Style) -> String {
                     format!(": {reason}")
                 }
             );
-            for key in &outcome.fixed {
+            for key in outcome.fixed() {
                 let _ = writeln!(out, "    fixed (remove from the expectations file): {key}");
             }
             return out;
         }
-        Verdict::Failed if outcome.expected_failure.is_some() => {
+        Verdict::Failed if outcome.expected_failure().is_some() => {
             let _ = writeln!(
                 out,
                 "{} {}: {} check(s) fail that the expectations file does not list (a regression)",
                 style.red("FAIL"),
                 style.bold(&outcome.name),
-                outcome.regressions.len()
+                outcome.regressions().len()
             );
-            for key in &outcome.regressions {
+            for key in outcome.regressions() {
                 let _ = writeln!(out, "    new: {key}");
             }
             out.push_str(&render_details(outcome, style));
@@ -182,7 +182,7 @@ pub fn render_case(outcome: &CaseOutcome, style: Style) -> String {
             let _ = writeln!(out, "{} {}", style.yellow("skip"), outcome.name);
         }
         CaseStatus::Blocked => {
-            for key in &outcome.regressions {
+            for key in outcome.regressions() {
                 let _ = writeln!(out, "    new: {key}");
             }
             let _ = writeln!(
@@ -241,12 +241,12 @@ pub fn render_details(outcome: &CaseOutcome, style: Style) -> String {
         for failure in &step.failures {
             let _ = writeln!(out, "    {}", failure_line(failure, style));
         }
-        if !step.diff.is_empty() {
-            for line in style.diff(&step.diff).lines() {
+        if !step.diff().is_empty() {
+            for line in style.diff(step.diff()).lines() {
                 let _ = writeln!(out, "    {line}");
             }
         }
-        if let Some(curl) = &step.curl {
+        if let Some(curl) = step.curl() {
             let _ = writeln!(out, "    {} {curl}", style.dim("reproduce:"));
         }
     }

@@ -38,7 +38,7 @@ fn status(case: &CaseOutcome) -> TestCaseStatus {
         }
         Verdict::ExpectedFailure => {
             let mut s = TestCaseStatus::skipped();
-            let reason = case.expected_failure.as_deref().unwrap_or("");
+            let reason = case.expected_failure().unwrap_or("");
             s.set_message(format!("expected failure: {reason}"));
             s
         }
