@@ -22,7 +22,7 @@ use crate::correlate::{Answers, Correlation};
 use crate::form;
 use crate::golden::GoldenFile;
 use crate::ids;
-use crate::normalize::{snapshot, snapshot_owned, Rule, Snapshot, Symbols};
+use crate::normalize::{snapshot, snapshot_owned, Rule, Snapshot, SnapshotRef, Symbols};
 use crate::outcome::{CaseOutcome, CaseStatus, Failure, FailureClass, StepOutcome, StepStatus};
 use crate::target::{curl_command, Body, Exchange, Outgoing, Payload, Target};
 use crate::validate::{SchemaSet, Severity};
@@ -40,15 +40,16 @@ pub struct Context<'a> {
 
 /// The normalized recordings of a case, plus the symbol table they produced.
 #[derive(Debug, Clone)]
-pub struct Expected {
+pub struct Expected<'c> {
     pub symbols: Symbols,
-    pub steps: Vec<ExpectedStep>,
+    pub steps: Vec<ExpectedStep<'c>>,
 }
 
 #[derive(Debug, Clone)]
-pub struct ExpectedStep {
-    /// The recorded body as compared (list items filtered in `contains` mode).
-    pub body: Value,
+pub struct ExpectedStep<'c> {
+    /// The recorded body as compared: borrowed from the case, or a filtered copy in
+    /// `contains` mode.
+    pub body: Cow<'c, Value>,
     pub snapshot: Snapshot,
 }
 
@@ -66,18 +67,18 @@ fn tracks_ids(case: &Case) -> bool {
 }
 
 /// Normalizes every recorded response of `case`, with `extra` rules (the golden file's).
-pub fn expected(case: &Case, extra: &[Rule]) -> Expected {
+pub fn expected<'c>(case: &'c Case, extra: &[Rule]) -> Expected<'c> {
     let mut symbols = Symbols::default();
     let tracking = tracks_ids(case);
     let mut known = HashSet::new();
     let mut steps = Vec::with_capacity(case.steps.len());
     for (i, named) in case.steps.iter().enumerate() {
         let step = &named.step;
-        let mut body = step.response.body.clone();
+        let mut body = Cow::Borrowed(&step.response.body);
         if tracking {
             request_ids(&step.request, &mut known);
             if step.list == ListMode::Contains {
-                keep_related(&mut body, &known);
+                keep_related(body.to_mut(), &known);
             }
             collect_ids(&step.response.body, &mut known);
         }
@@ -214,11 +215,20 @@ struct CaseRun<'a> {
 }
 
 impl CaseRun<'_> {
+    /// Gives each id the target used for a recorded one the recorded id's symbol.
+    fn assign_paired_symbols(&mut self) {
+        for (recorded, actual) in self.correlation.pairs() {
+            if let Some(symbol) = self.recorded.get(recorded) {
+                self.symbols.assign(actual, symbol);
+            }
+        }
+    }
+
     /// Runs step `i`; the flag says whether later steps cannot run.
     fn step(
         &mut self,
         i: usize,
-        expected: &ExpectedStep,
+        expected: &ExpectedStep<'_>,
         golden: Option<Option<&crate::golden::GoldenStep>>,
         extra: &[Rule],
     ) -> (StepOutcome, bool) {
@@ -315,34 +325,58 @@ impl CaseRun<'_> {
         // Later steps' templates may read this answer; the last step's is never read, so it is
         // normalized in place rather than copied.
         let last = i + 1 == self.case.steps.len();
-        let (mut compared, kept) = if last {
-            (body.into_owned(), None)
+        // An answer that is the recording itself (the built-in target) normalizes to the
+        // expected snapshot already made: its body is neither copied nor normalized again (only
+        // its few headers are). A `contains` list is filtered by what the target showed, so it
+        // takes the general path.
+        let identical = std::ptr::eq(body.as_ref(), recorded) && step.list != ListMode::Contains;
+        let (normalized, kept): (Option<crate::normalize::Snapshot>, Option<Value>) = if identical {
+            if let Some(known) = self.known.as_mut() {
+                known.extend(fresh);
+            }
+            self.correlation.learn(&expected.body, &body);
+            self.assign_paired_symbols();
+            (None, (!last).then(|| body.into_owned()))
         } else {
-            (body.as_ref().clone(), Some(body.into_owned()))
+            let (mut compared, kept) = if last {
+                (body.into_owned(), None)
+            } else {
+                (body.as_ref().clone(), Some(body.into_owned()))
+            };
+            if let Some(known) = self.known.as_mut() {
+                if step.list == ListMode::Contains {
+                    keep_related(&mut compared, known);
+                }
+                known.extend(fresh);
+            }
+            self.correlation.learn(&expected.body, &compared);
+            self.assign_paired_symbols();
+            let actual = snapshot_owned(
+                answer.status,
+                &answer.headers,
+                compared,
+                &rules(self.case, i, extra),
+                &mut self.symbols,
+            );
+            (Some(actual), kept)
         };
-        if let Some(known) = self.known.as_mut() {
-            if step.list == ListMode::Contains {
-                keep_related(&mut compared, known);
+        let identical_headers;
+        let actual = match &normalized {
+            Some(snapshot) => snapshot.view(),
+            None => {
+                identical_headers =
+                    crate::normalize::normalize_headers(&answer.headers, &mut self.symbols);
+                SnapshotRef {
+                    status: answer.status,
+                    headers: &identical_headers,
+                    body: &expected.snapshot.body,
+                }
             }
-            known.extend(fresh);
-        }
-        self.correlation.learn(&expected.body, &compared);
-        for (recorded, actual) in self.correlation.pairs() {
-            if let Some(symbol) = self.recorded.get(recorded) {
-                self.symbols.assign(actual, symbol);
-            }
-        }
-        let actual = snapshot_owned(
-            answer.status,
-            &answer.headers,
-            compared,
-            &rules(self.case, i, extra),
-            &mut self.symbols,
-        );
+        };
         match golden {
             Some(Some(golden)) => {
                 let label = format!("{} step {}", self.case.name, named.name);
-                let comparison = compare(golden.view(), &actual, &label);
+                let comparison = compare(golden.view(), actual, &label);
                 outcome.checks.passed += comparison.passed;
                 let mut failed = false;
                 for difference in &comparison.differences {
@@ -369,7 +403,11 @@ impl CaseRun<'_> {
             None => {}
         }
         if self.ctx.keep_answers {
-            outcome.evidence_mut().actual = Some(actual);
+            outcome.evidence_mut().actual = Some(crate::normalize::Snapshot {
+                status: actual.status,
+                headers: actual.headers.clone(),
+                body: actual.body.clone(),
+            });
         }
         if let Some(body) = kept {
             self.answers
