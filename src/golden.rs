@@ -68,19 +68,16 @@ impl GoldenFile {
     /// Reads the golden file of `name` under `root`; `Ok(None)` when there is none.
     pub fn read(root: &Path, name: &str) -> Result<Option<GoldenFile>, GoldenError> {
         let file = root.join(relative_path(name));
-        if let Ok(meta) = std::fs::metadata(&file) {
-            if meta.len() > MAX_GOLDEN_BYTES {
+        let text = match crate::load::read_capped(&file, MAX_GOLDEN_BYTES) {
+            Ok(Ok(text)) => text,
+            Ok(Err(size)) => {
                 return Err(GoldenError {
                     message: format!(
-                        "file is {} bytes, larger than the {MAX_GOLDEN_BYTES} bytes a golden file may have",
-                        meta.len()
+                        "file is {size} bytes, larger than the {MAX_GOLDEN_BYTES} bytes a golden file may have"
                     ),
                     file,
-                });
+                })
             }
-        }
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(err) => {
                 return Err(GoldenError {
