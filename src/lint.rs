@@ -134,7 +134,7 @@ fn ambiguous(suite: &Suite) -> Vec<Finding> {
             r.method, r.path, r.query, r.body, r.auth
         );
         match first.get(&key) {
-            Some(other) if other.case != r.case && other.response.body != r.response.body => {
+            Some(other) if other.case != r.case && other.prepared != r.prepared => {
                 out.push(Finding {
                     file: cases
                         .iter()

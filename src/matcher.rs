@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
-use crate::case::{Auth, Case, Response};
+use crate::case::{Auth, Case};
 use crate::form;
 
 /// One recorded exchange.
@@ -36,7 +36,8 @@ pub struct Recording {
     pub query: Value,
     pub body: Value,
     pub auth: Auth,
-    pub response: Response,
+    /// The recorded status; the body is kept only as the prepared bytes below.
+    pub status: u16,
     /// The response body as sent, serialized once when the index is built (empty for `null`).
     pub prepared: bytes::Bytes,
     /// The response headers as sent: names lower-cased, a JSON content type when none was
@@ -142,69 +143,90 @@ fn request_key(method: &str, path: &str, query: &Value, body: &Value) -> String 
     format!("{method} {path} {query} {body}")
 }
 
+/// The recordings of one case, with cursor slots numbered from 0 within the case; returns them
+/// and the number of slots.
+fn recordings_of(case: &Case) -> (Vec<Recording>, usize) {
+    let mut recordings = Vec::with_capacity(case.steps.len());
+    let mut slots: HashMap<String, usize> = HashMap::new();
+    for (i, named) in case.steps.iter().enumerate() {
+        let request = &named.step.request;
+        let (path, inline) = request.path.split_once('?').unwrap_or((&request.path, ""));
+        let mut query = form::decode_lenient(inline);
+        if let (Some(Value::Object(extra)), Value::Object(map)) = (
+            request.query.as_ref().map(form::stringify_leaves),
+            &mut query,
+        ) {
+            map.extend(extra);
+        }
+        let body = match (&request.form, &request.json) {
+            (Some(f), _) => form::stringify_leaves(f),
+            (None, Some(j)) => form::stringify_leaves(j),
+            (None, None) => empty(),
+        };
+        let prepared = if named.step.response.body.is_null() {
+            bytes::Bytes::new()
+        } else {
+            bytes::Bytes::from(named.step.response.body.to_string())
+        };
+        let method = request.method.to_ascii_uppercase();
+        let key = request_key(&method, path, &query, &body);
+        let next = slots.len();
+        let slot = *slots.entry(key).or_insert(next);
+        let mut prepared_headers: Vec<(String, String)> = named
+            .step
+            .response
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .collect();
+        if !prepared_headers.iter().any(|(k, _)| k == "content-type") {
+            prepared_headers.push(("content-type".to_owned(), "application/json".to_owned()));
+        }
+        recordings.push(Recording {
+            case: case.name.to_string(),
+            case_index: 0,
+            slot,
+            step: i,
+            step_name: named.name.clone(),
+            method,
+            path: path.to_owned(),
+            query,
+            body,
+            auth: request.auth,
+            status: named.step.response.status,
+            prepared,
+            prepared_headers,
+        });
+    }
+    (recordings, slots.len())
+}
+
 impl Index {
     pub fn new(cases: &[&Case]) -> Index {
+        Index::build(cases.iter().copied())
+    }
+
+    /// Builds the index from cases handed over one at a time: each case can be dropped as
+    /// soon as its recordings are made, so only the prepared answers stay in memory.
+    pub fn build<C: std::borrow::Borrow<Case>>(cases: impl IntoIterator<Item = C>) -> Index {
+        let mut groups: Vec<(Vec<Recording>, usize)> = cases
+            .into_iter()
+            .map(|case| recordings_of(case.borrow()))
+            .filter(|(recordings, _)| !recordings.is_empty())
+            .collect();
+        groups.sort_by(|a, b| a.0[0].case.cmp(&b.0[0].case));
         let mut recordings = Vec::new();
-        let mut sorted: Vec<&&Case> = cases.iter().collect();
-        sorted.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut case_slots = Vec::with_capacity(sorted.len());
-        for (case_index, case) in sorted.into_iter().enumerate() {
+        let mut case_slots = Vec::with_capacity(groups.len());
+        for (case_index, (group, slots)) in groups.into_iter().enumerate() {
             let first_slot = case_slots
                 .last()
                 .map_or(0, |r: &std::ops::Range<usize>| r.end);
-            let mut slots: HashMap<String, usize> = HashMap::new();
-            for (i, named) in case.steps.iter().enumerate() {
-                let request = &named.step.request;
-                let (path, inline) = request.path.split_once('?').unwrap_or((&request.path, ""));
-                let mut query = form::decode_lenient(inline);
-                if let (Some(Value::Object(extra)), Value::Object(map)) = (
-                    request.query.as_ref().map(form::stringify_leaves),
-                    &mut query,
-                ) {
-                    map.extend(extra);
-                }
-                let body = match (&request.form, &request.json) {
-                    (Some(f), _) => form::stringify_leaves(f),
-                    (None, Some(j)) => form::stringify_leaves(j),
-                    (None, None) => empty(),
-                };
-                let prepared = if named.step.response.body.is_null() {
-                    bytes::Bytes::new()
-                } else {
-                    bytes::Bytes::from(named.step.response.body.to_string())
-                };
-                let method = request.method.to_ascii_uppercase();
-                let key = request_key(&method, path, &query, &body);
-                let next = first_slot + slots.len();
-                let slot = *slots.entry(key).or_insert(next);
-                let mut prepared_headers: Vec<(String, String)> = named
-                    .step
-                    .response
-                    .headers
-                    .iter()
-                    .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-                    .collect();
-                if !prepared_headers.iter().any(|(k, _)| k == "content-type") {
-                    prepared_headers
-                        .push(("content-type".to_owned(), "application/json".to_owned()));
-                }
-                recordings.push(Recording {
-                    case: case.name.to_string(),
-                    case_index,
-                    slot,
-                    step: i,
-                    step_name: named.name.clone(),
-                    method,
-                    path: path.to_owned(),
-                    query,
-                    body,
-                    auth: request.auth,
-                    response: named.step.response.clone(),
-                    prepared,
-                    prepared_headers,
-                });
+            for mut recording in group {
+                recording.case_index = case_index;
+                recording.slot += first_slot;
+                recordings.push(recording);
             }
-            case_slots.push(first_slot..first_slot + slots.len());
+            case_slots.push(first_slot..first_slot + slots);
         }
         let mut by_route: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
         for (i, r) in recordings.iter().enumerate() {

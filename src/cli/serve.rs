@@ -46,22 +46,30 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> Result<ExitCode, exit::Err
     };
     let mut suites = Vec::new();
     for folder in &folders {
-        match Suite::load(folder) {
+        match Suite::discover(folder) {
             Ok(suite) => suites.push(suite),
             Err(err) => {
                 return Err(exit::Error::Usage(format!("{err}")));
             }
         }
     }
-    let mut loaded = Vec::new();
-    for item in suites.iter().flat_map(|s| &s.items) {
-        match item.case() {
-            Ok(case) => loaded.push(case),
-            Err(error) => eprintln!("error: not served: {error}"),
-        }
-    }
-    let cases: Vec<&conform::case::Case> = loaded.iter().map(AsRef::as_ref).collect();
-    let index = Arc::new(Index::new(&cases));
+    // Each case is read, indexed and dropped: the index keeps only the prepared answers.
+    let mut served = 0;
+    let cases = suites
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter_map(|item| match item.case() {
+            Ok(case) => {
+                served += 1;
+                Some(case)
+            }
+            Err(error) => {
+                eprintln!("error: not served: {error}");
+                None
+            }
+        });
+    let index = Arc::new(Index::build(cases));
+    drop(suites);
     if !args.bind.is_loopback() {
         eprintln!(
             "warning: serving on {} makes the recordings reachable from other machines",
@@ -90,7 +98,7 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> Result<ExitCode, exit::Err
     println!(
         "listening on http://{} ({} cases, {} recordings)",
         running.addr,
-        cases.len(),
+        served,
         index.recordings.len()
     );
     let _ = std::io::stdout().flush();

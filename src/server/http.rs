@@ -52,7 +52,7 @@ fn listing(index: &Index) -> Value {
             cases.push(json!({"case": r.case, "steps": []}));
         }
         if let Some(steps) = cases.last_mut().and_then(|c| c["steps"].as_array_mut()) {
-            steps.push(json!({"name": r.step_name, "method": r.method, "path": r.path, "status": r.response.status}));
+            steps.push(json!({"name": r.step_name, "method": r.method, "path": r.path, "status": r.status}));
         }
     }
     json!({"object": "list", "count": cases.len(), "data": cases})
@@ -116,7 +116,7 @@ fn answer(index: &Index, incoming: &Incoming) -> (Response, Note) {
         match index.answer(incoming) {
             Decision::Answer(recording) => (
                 Response {
-                    status: recording.response.status,
+                    status: recording.status,
                     headers: recording.prepared_headers.clone(),
                     // Serialized once at start-up; sending it copies no bytes.
                     body: recording.prepared.clone(),
