@@ -3,6 +3,7 @@
 //! what `conform bless` would write) or belong to no case, and recorded bodies that break their
 //! schema.
 
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -24,65 +25,13 @@ pub struct Finding {
 /// Lints `suite` against the golden files under `golden_root`. `orphans` also reports golden
 /// files whose case is not in the suite (only meaningful for an unfiltered suite).
 pub fn lint(suite: &Suite, golden_root: &Path, schemas: &SchemaSet, orphans: bool) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let error = |file: &Path, message: String| Finding {
-        file: file.to_path_buf(),
-        severity: Severity::Error,
-        message,
-    };
-    for item in &suite.items {
-        let case = match item.case() {
-            Err(e) => {
-                findings.push(error(&e.file, e.detail()));
-                continue;
-            }
-            Ok(case) => case,
-        };
-        let golden_file = golden_root.join(crate::golden::relative_path(&case.name));
-        match GoldenFile::read(golden_root, &case.name) {
-            Err(e) => findings.push(error(
-                &golden_file,
-                format!("broken golden file: {}", e.message),
-            )),
-            Ok(None) => findings.push(error(
-                &case.file,
-                format!(
-                    "no golden file; write it with `conform bless {}`",
-                    case.name
-                ),
-            )),
-            Ok(Some(golden)) => {
-                if *golden.case != *case.name {
-                    findings.push(error(
-                        &golden_file,
-                        format!("names case `{}`, expected `{}`", golden.case, case.name),
-                    ));
-                }
-                let fresh = golden_from_recording(&case, Some(&golden));
-                if fresh.render() != golden.render() {
-                    findings.push(error(
-                        &golden_file,
-                        format!(
-                            "stale: differs from the recordings; review and run `conform bless {}`",
-                            case.name
-                        ),
-                    ));
-                }
-            }
-        }
-        for (i, named) in case.steps.iter().enumerate() {
-            for violation in schemas.validate(&named.step.response.body) {
-                findings.push(Finding {
-                    file: case.file.to_path_buf(),
-                    severity: violation.severity,
-                    message: format!(
-                        "/steps/{i}/response/body{}: {} {} ({})",
-                        violation.pointer, violation.object, violation.message, violation.rule
-                    ),
-                });
-            }
-        }
-    }
+    // Cases are checked in parallel; findings keep the suite's order.
+    let per_case: Vec<Vec<Finding>> = suite
+        .items
+        .par_iter()
+        .map(|item| lint_item(item, golden_root, schemas))
+        .collect();
+    let mut findings: Vec<Finding> = per_case.into_iter().flatten().collect();
     findings.extend(ambiguous(suite));
     for leftover in crate::write::leftovers(golden_root) {
         findings.push(error(
@@ -117,6 +66,72 @@ pub fn lint(suite: &Suite, golden_root: &Path, schemas: &SchemaSet, orphans: boo
         }
     }
     findings.sort();
+    findings
+}
+
+fn error(file: &Path, message: String) -> Finding {
+    Finding {
+        file: file.to_path_buf(),
+        severity: Severity::Error,
+        message,
+    }
+}
+
+/// The findings of one case: it loads, its golden file is there, names it and is fresh, and
+/// every recorded body follows its schema.
+fn lint_item(item: &Item, golden_root: &Path, schemas: &SchemaSet) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let case = match item.case() {
+        Err(e) => {
+            findings.push(error(&e.file, e.detail()));
+            return findings;
+        }
+        Ok(case) => case,
+    };
+    let golden_file = golden_root.join(crate::golden::relative_path(&case.name));
+    match GoldenFile::read(golden_root, &case.name) {
+        Err(e) => findings.push(error(
+            &golden_file,
+            format!("broken golden file: {}", e.message),
+        )),
+        Ok(None) => findings.push(error(
+            &case.file,
+            format!(
+                "no golden file; write it with `conform bless {}`",
+                case.name
+            ),
+        )),
+        Ok(Some(golden)) => {
+            if *golden.case != *case.name {
+                findings.push(error(
+                    &golden_file,
+                    format!("names case `{}`, expected `{}`", golden.case, case.name),
+                ));
+            }
+            let fresh = golden_from_recording(&case, Some(&golden));
+            if fresh.render() != golden.render() {
+                findings.push(error(
+                    &golden_file,
+                    format!(
+                        "stale: differs from the recordings; review and run `conform bless {}`",
+                        case.name
+                    ),
+                ));
+            }
+        }
+    }
+    for (i, named) in case.steps.iter().enumerate() {
+        for violation in schemas.validate(&named.step.response.body) {
+            findings.push(Finding {
+                file: case.file.to_path_buf(),
+                severity: violation.severity,
+                message: format!(
+                    "/steps/{i}/response/body{}: {} {} ({})",
+                    violation.pointer, violation.object, violation.message, violation.rule
+                ),
+            });
+        }
+    }
     findings
 }
 
