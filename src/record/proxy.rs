@@ -92,6 +92,24 @@ pub fn run_proxy(
     Ok(exchanges)
 }
 
+/// A query or form body over the decoding limits would be stored incomplete: the exchange is
+/// refused instead. The message names the limit, never the parameter (a key may be a secret).
+fn over_form_limits(request: &Request) -> Option<String> {
+    let query = request.url.split_once('?').map_or("", |(_, q)| q);
+    let json = request
+        .header("content-type")
+        .is_some_and(|c| c.contains("json"));
+    let body = (!json).then(|| String::from_utf8_lossy(&request.body));
+    let (part, error) = match crate::form::decode(query) {
+        Err(error) => ("query", error),
+        Ok(_) => ("body", crate::form::decode(body.as_deref()?).err()?),
+    };
+    Some(format!(
+        "the request's {part} is over the form limits ({}); it cannot be recorded whole",
+        error.message
+    ))
+}
+
 fn forward(agent: &ureq::Agent, upstream: &str, request: Request) -> (Exchange, Response) {
     // Only origin-form targets (`/path?query`) are forwarded: an absolute or authority form
     // (`http://other/`, `@host:port/`) would send the request, key included, elsewhere.
@@ -160,6 +178,9 @@ fn forward(agent: &ureq::Agent, upstream: &str, request: Request) -> (Exchange, 
             (502, headers, body.to_string().into_bytes())
         }
     };
+    if problem.is_none() {
+        problem = over_form_limits(&request);
+    }
     let response = Response {
         status,
         headers: response_headers
