@@ -330,36 +330,30 @@ impl CaseRun<'_> {
         // its few headers are). A `contains` list is filtered by what the target showed, so it
         // takes the general path.
         let identical = std::ptr::eq(body.as_ref(), recorded) && step.list != ListMode::Contains;
-        let (normalized, kept): (Option<crate::normalize::Snapshot>, Option<Value>) = if identical {
-            if let Some(known) = self.known.as_mut() {
-                known.extend(fresh);
+        let (mut compared, kept) = match (identical, last) {
+            (true, _) => (None, (!last).then(|| body.as_ref().clone())),
+            (false, true) => (Some(body.into_owned()), None),
+            (false, false) => (Some(body.as_ref().clone()), Some(body.into_owned())),
+        };
+        if let Some(known) = self.known.as_mut() {
+            if let (Some(compared), ListMode::Contains) = (compared.as_mut(), step.list) {
+                keep_related(compared, known);
             }
-            self.correlation.learn(&expected.body, &body);
-            self.assign_paired_symbols();
-            (None, (!last).then(|| body.into_owned()))
-        } else {
-            let (mut compared, kept) = if last {
-                (body.into_owned(), None)
-            } else {
-                (body.as_ref().clone(), Some(body.into_owned()))
-            };
-            if let Some(known) = self.known.as_mut() {
-                if step.list == ListMode::Contains {
-                    keep_related(&mut compared, known);
-                }
-                known.extend(fresh);
-            }
-            self.correlation.learn(&expected.body, &compared);
-            self.assign_paired_symbols();
-            let actual = snapshot_owned(
+            known.extend(fresh);
+        }
+        self.correlation
+            .learn(&expected.body, compared.as_ref().unwrap_or(recorded));
+        self.assign_paired_symbols();
+        let rules = rules(self.case, i, extra);
+        let normalized = compared.map(|compared| {
+            snapshot_owned(
                 answer.status,
                 &answer.headers,
                 compared,
-                &rules(self.case, i, extra),
+                &rules,
                 &mut self.symbols,
-            );
-            (Some(actual), kept)
-        };
+            )
+        });
         let identical_headers;
         let actual = match &normalized {
             Some(snapshot) => snapshot.view(),
@@ -403,11 +397,7 @@ impl CaseRun<'_> {
             None => {}
         }
         if self.ctx.keep_answers {
-            outcome.evidence_mut().actual = Some(crate::normalize::Snapshot {
-                status: actual.status,
-                headers: actual.headers.clone(),
-                body: actual.body.clone(),
-            });
+            outcome.evidence_mut().actual = Some(actual.to_snapshot());
         }
         if let Some(body) = kept {
             self.answers

@@ -59,6 +59,17 @@ pub struct SnapshotRef<'a> {
     pub body: &'a Value,
 }
 
+impl SnapshotRef<'_> {
+    /// An owned copy.
+    pub fn to_snapshot(&self) -> Snapshot {
+        Snapshot {
+            status: self.status,
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+        }
+    }
+}
+
 impl Snapshot {
     pub fn view(&self) -> SnapshotRef<'_> {
         SnapshotRef {
