@@ -251,7 +251,7 @@ pub fn step_lines(text: &str) -> Vec<usize> {
                 if depth == 1 {
                     last_key = Some((string_start, i - 1));
                 }
-            } else if let Some(next) = bytes[i..].iter().position(|&c| c == b'"' || c == b'\\') {
+            } else if let Some(next) = memchr::memchr2(b'"', b'\\', &bytes[i..]) {
                 i += next;
             } else {
                 break;

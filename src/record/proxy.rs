@@ -43,13 +43,14 @@ pub fn run_proxy(
     stop: &AtomicBool,
     listening: impl FnOnce(SocketAddr),
 ) -> Result<Vec<Exchange>, String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(options.timeout))
-        .max_redirects(0)
-        .allow_non_standard_methods(true)
-        .build()
-        .into();
+    let agent = crate::target::resolve::agent(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(options.timeout))
+            .max_redirects(0)
+            .allow_non_standard_methods(true)
+            .build(),
+    );
     let upstream = options.upstream.trim_end_matches('/').to_owned();
     let state = Arc::new(Mutex::new((Vec::<Exchange>::new(), Instant::now())));
     let shared = Arc::clone(&state);

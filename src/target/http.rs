@@ -73,7 +73,7 @@ impl HttpTarget {
             .allow_non_standard_methods(true)
             .build();
         HttpTarget {
-            agent: config.into(),
+            agent: super::resolve::agent(config),
             shown_base: without_credentials(&options.base_url),
             options,
         }

@@ -6,6 +6,7 @@ pub mod config;
 mod curl;
 pub mod http;
 mod replay;
+pub mod resolve;
 
 pub use config::TargetConfig;
 pub use curl::curl_command;
