@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::case::{Case, ListMode, Request};
 use crate::check::{judge, CheckVerdict, Endpoint, Level};
-use crate::compare::compare;
+use crate::compare::compare_step;
 use crate::correlate::{Answers, Correlation};
 use crate::form;
 use crate::golden::GoldenFile;
@@ -370,21 +370,31 @@ impl CaseRun<'_> {
         match golden {
             Some(Some(golden)) => {
                 let label = format!("{} step {}", self.case.name, named.name);
-                let comparison = compare(golden.view(), actual, &label);
-                outcome.checks.passed += comparison.passed;
-                let mut failed = false;
-                for difference in &comparison.differences {
-                    let failure = Failure::from_difference(difference);
-                    match judge(difference, level) {
-                        CheckVerdict::Failed => {
-                            failed = true;
-                            outcome.failures.push(failure);
+                match compare_step(golden, actual, &label) {
+                    Ok(comparison) => {
+                        outcome.checks.passed += comparison.passed;
+                        let mut failed = false;
+                        for difference in &comparison.differences {
+                            let failure = Failure::from_difference(difference);
+                            match judge(difference, level) {
+                                CheckVerdict::Failed => {
+                                    failed = true;
+                                    outcome.failures.push(failure);
+                                }
+                                _ => outcome.warnings.push(failure),
+                            }
                         }
-                        _ => outcome.warnings.push(failure),
+                        if failed {
+                            outcome.evidence_mut().diff = comparison.diff;
+                        }
                     }
-                }
-                if failed {
-                    outcome.evidence_mut().diff = comparison.diff;
+                    Err(message) => outcome.failures.push(Failure::new(
+                        FailureClass::Golden,
+                        format!(
+                            "golden file step `{}`: its body cannot be read: {message}",
+                            named.name
+                        ),
+                    )),
                 }
             }
             Some(None) => outcome.failures.push(Failure::new(

@@ -2,8 +2,10 @@
 //! (`golden/<case name>.json`): per step the normalized status, compared headers and body.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::normalize::{Rule, Snapshot};
@@ -26,7 +28,7 @@ pub struct GoldenStep {
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub headers: std::collections::BTreeMap<String, String>,
     #[serde(default)]
-    pub body: Value,
+    pub body: GoldenBody,
 }
 
 impl GoldenStep {
@@ -35,17 +37,86 @@ impl GoldenStep {
             name: name.to_owned(),
             status: snapshot.status,
             headers: snapshot.headers,
-            body: snapshot.body,
+            body: snapshot.body.into(),
         }
     }
 
-    /// The step as a borrowed snapshot (nothing copied).
-    pub fn view(&self) -> crate::normalize::SnapshotRef<'_> {
-        crate::normalize::SnapshotRef {
+    /// The step as a borrowed snapshot (nothing copied); the body is parsed on first use.
+    pub fn view(&self) -> Result<crate::normalize::SnapshotRef<'_>, &str> {
+        Ok(crate::normalize::SnapshotRef {
             status: self.status,
             headers: &self.headers,
-            body: &self.body,
+            body: self.body.value()?,
+        })
+    }
+}
+
+/// A golden step's body. Read from a file it stays the JSON text it was and is parsed on first
+/// use, so a run whose answer matches the text (the comparison reads the text first) never
+/// builds it. Equality, cloning and serialization go by the parsed value.
+#[derive(Debug, Default)]
+pub struct GoldenBody {
+    text: Option<Box<RawValue>>,
+    parsed: OnceLock<Result<Value, String>>,
+}
+
+impl GoldenBody {
+    /// The JSON text the body was read from, when it was read from one.
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_deref().map(RawValue::get)
+    }
+
+    /// The body's value. The text is valid JSON, but may still be beyond what a value holds
+    /// (nesting deeper than 128, a number out of range): that is the error.
+    pub fn value(&self) -> Result<&Value, &str> {
+        self.parsed
+            .get_or_init(|| match &self.text {
+                Some(text) => serde_json::from_str(text.get()).map_err(|e| e.to_string()),
+                None => Ok(Value::Null),
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+}
+
+impl From<Value> for GoldenBody {
+    fn from(value: Value) -> GoldenBody {
+        GoldenBody {
+            text: None,
+            parsed: OnceLock::from(Ok(value)),
         }
+    }
+}
+
+impl Clone for GoldenBody {
+    fn clone(&self) -> GoldenBody {
+        GoldenBody {
+            text: self.text.clone(),
+            parsed: self.parsed.clone(),
+        }
+    }
+}
+
+impl PartialEq for GoldenBody {
+    fn eq(&self, other: &GoldenBody) -> bool {
+        self.value() == other.value()
+    }
+}
+
+impl Serialize for GoldenBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value()
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for GoldenBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<GoldenBody, D::Error> {
+        Ok(GoldenBody {
+            text: Some(Box::<RawValue>::deserialize(deserializer)?),
+            parsed: OnceLock::new(),
+        })
     }
 }
 

@@ -108,8 +108,22 @@ fn lint_item(item: &Item, golden_root: &Path, schemas: &SchemaSet) -> Vec<Findin
                     format!("names case `{}`, expected `{}`", golden.case, case.name),
                 ));
             }
+            let unreadable: Vec<Finding> = golden
+                .steps
+                .iter()
+                .enumerate()
+                .filter_map(|(i, step)| {
+                    let message = step.body.value().err()?;
+                    Some(error(
+                        &golden_file,
+                        format!("broken golden file: /steps/{i}/body: {message}"),
+                    ))
+                })
+                .collect();
             let fresh = golden_from_recording(&case, Some(&golden));
-            if fresh.render() != golden.render() {
+            if !unreadable.is_empty() {
+                findings.extend(unreadable);
+            } else if fresh.render() != golden.render() {
                 findings.push(error(
                     &golden_file,
                     format!(

@@ -326,9 +326,23 @@ fn reusing_the_expected_snapshot_gives_the_outcome_normalizing_the_answer_gives(
             "{}",
             case.name
         );
+        // The golden bodies checked as text give the outcome their parsed values give.
+        let parsed = golden.clone().map(|mut golden| {
+            for step in &mut golden.steps {
+                step.body = step.body.value().unwrap().clone().into();
+                assert!(step.body.text().is_none());
+            }
+            golden
+        });
+        assert_eq!(
+            fast,
+            run_with(case, parsed.as_ref(), &AsBytes),
+            "{}",
+            case.name
+        );
         // A golden file that no longer matches fails both ways, with the same differences.
         if let Some(mut golden) = golden {
-            golden.steps[0].body = json!({"changed": [1, 2]});
+            golden.steps[0].body = json!({"changed": [1, 2]}).into();
             golden.steps[0].status += 1;
             let fast = run_with(case, Some(&golden), &ReplayTarget);
             assert!(fast.contains("/body/changed"), "{fast}");
@@ -346,4 +360,26 @@ fn reusing_the_expected_snapshot_gives_the_outcome_normalizing_the_answer_gives(
         compared > 100 && failing == compared,
         "{compared} cases, {failing} edited"
     );
+}
+
+#[test]
+fn a_golden_body_too_deep_to_parse_fails_the_step_it_belongs_to() {
+    let case = flow();
+    let mut golden = golden_of(&case);
+    golden.steps[1].body = serde_json::from_str::<GoldenStep>(&format!(
+        r#"{{"name": "x", "status": 200, "body": {}{}}}"#,
+        "[".repeat(200),
+        "]".repeat(200)
+    ))
+    .unwrap()
+    .body;
+    let outcome = run(&case, Some(&golden), &ReplayTarget);
+    assert_eq!(classes(&outcome), vec![FailureClass::Golden]);
+    let failure = &outcome.steps[1].failures[0];
+    assert!(
+        failure.message.contains("its body cannot be read")
+            && failure.message.contains("recursion limit"),
+        "{failure:?}"
+    );
+    assert!(outcome.steps[0].failures.is_empty() && outcome.steps[2].failures.is_empty());
 }
