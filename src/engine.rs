@@ -341,9 +341,12 @@ impl CaseRun<'_> {
             }
             known.extend(fresh);
         }
-        self.correlation
-            .learn(&expected.body, compared.as_ref().unwrap_or(recorded));
-        self.assign_paired_symbols();
+        // The recording paired with itself on the last step teaches nothing anyone reads.
+        if !(identical && last) {
+            self.correlation
+                .learn(&expected.body, compared.as_ref().unwrap_or(recorded));
+            self.assign_paired_symbols();
+        }
         let rules = rules(self.case, i, extra);
         let normalized = compared.map(|compared| {
             snapshot_owned(

@@ -71,7 +71,9 @@ impl GoldenBody {
     pub fn value(&self) -> Result<&Value, &str> {
         self.parsed
             .get_or_init(|| match &self.text {
-                Some(text) => serde_json::from_str(text.get()).map_err(|e| e.to_string()),
+                Some(text) => {
+                    serde_json::from_str(text.get()).map_err(|e| format!("{e} of the body"))
+                }
                 None => Ok(Value::Null),
             })
             .as_ref()
