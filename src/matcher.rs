@@ -143,6 +143,19 @@ fn request_key(method: &str, path: &str, query: &Value, body: &Value) -> String 
     format!("{method} {path} {query} {body}")
 }
 
+/// What the index keeps of one case: its recordings, answers prepared, with cursor slots
+/// numbered from 0 within the case, and the number of slots. Made per case, in any order or
+/// thread; [`Index::from_prepared`] puts them together.
+#[derive(Debug)]
+pub struct Prepared(Vec<Recording>, usize);
+
+impl Prepared {
+    pub fn of(case: &Case) -> Prepared {
+        let (recordings, slots) = recordings_of(case);
+        Prepared(recordings, slots)
+    }
+}
+
 /// The recordings of one case, with cursor slots numbered from 0 within the case; returns them
 /// and the number of slots.
 fn recordings_of(case: &Case) -> (Vec<Recording>, usize) {
@@ -209,9 +222,15 @@ impl Index {
     /// Builds the index from cases handed over one at a time: each case can be dropped as
     /// soon as its recordings are made, so only the prepared answers stay in memory.
     pub fn build<C: std::borrow::Borrow<Case>>(cases: impl IntoIterator<Item = C>) -> Index {
-        let mut groups: Vec<(Vec<Recording>, usize)> = cases
+        Index::from_prepared(cases.into_iter().map(|case| Prepared::of(case.borrow())))
+    }
+
+    /// The index of cases prepared one by one ([`Prepared::of`]); the order they come in does
+    /// not matter.
+    pub fn from_prepared(prepared: impl IntoIterator<Item = Prepared>) -> Index {
+        let mut groups: Vec<(Vec<Recording>, usize)> = prepared
             .into_iter()
-            .map(|case| recordings_of(case.borrow()))
+            .map(|Prepared(recordings, slots)| (recordings, slots))
             .filter(|(recordings, _)| !recordings.is_empty())
             .collect();
         groups.sort_by(|a, b| a.0[0].case.cmp(&b.0[0].case));

@@ -13,8 +13,9 @@ use clap::Args;
 use super::common::Dirs;
 use super::exit;
 use conform::listener::{Limits, MAX_BODY_BYTES, MAX_CONNECTIONS};
-use conform::server::{start, Index};
+use conform::server::{start, Index, Prepared};
 use conform::suite::Suite;
+use rayon::prelude::*;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -53,22 +54,25 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> Result<ExitCode, exit::Err
             }
         }
     }
-    // Each case is read, indexed and dropped: the index keeps only the prepared answers.
+    // Cases are read and prepared in parallel, each dropped once prepared: the index keeps only
+    // the prepared answers. Errors are shown in the suite's order.
+    let items: Vec<_> = suites.iter().flat_map(|s| &s.items).collect();
+    let prepared: Vec<_> = items
+        .par_iter()
+        .map(|item| item.case().map(|case| Prepared::of(&case)))
+        .collect();
     let mut served = 0;
-    let cases = suites
-        .iter()
-        .flat_map(|s| &s.items)
-        .filter_map(|item| match item.case() {
-            Ok(case) => {
-                served += 1;
-                Some(case)
-            }
-            Err(error) => {
-                eprintln!("error: not served: {error}");
-                None
-            }
-        });
-    let index = Arc::new(Index::build(cases));
+    let prepared = prepared.into_iter().filter_map(|result| match result {
+        Ok(prepared) => {
+            served += 1;
+            Some(prepared)
+        }
+        Err(error) => {
+            eprintln!("error: not served: {error}");
+            None
+        }
+    });
+    let index = Arc::new(Index::from_prepared(prepared));
     drop(suites);
     if !args.bind.is_loopback() {
         eprintln!(

@@ -7,5 +7,5 @@ pub mod http;
 #[cfg(test)]
 mod tests;
 
-pub use crate::matcher::{Decision, Incoming, Index};
+pub use crate::matcher::{Decision, Incoming, Index, Prepared};
 pub use http::{start, Running};

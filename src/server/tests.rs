@@ -185,3 +185,33 @@ fn a_deeply_nested_form_is_a_stripe_shaped_400_naming_the_parameter() {
         .unwrap()
         .starts_with("a[b][b]"));
 }
+
+#[test]
+fn cases_prepared_in_any_order_make_the_same_index() {
+    let first = flow();
+    let text = json!({"request": {"method": "GET", "path": "/v1/customers/cus_Zz9Yy8Xx7Ww6"},
+        "response": {"status": 200, "body": {"id": "cus_Zz9Yy8Xx7Ww6", "balance": 7}}});
+    let second = parse("accounts/a", &PathBuf::from("a.json"), &text.to_string()).unwrap();
+    let shape = |index: &Index| -> Vec<(String, usize, usize, String, bytes::Bytes)> {
+        index
+            .recordings
+            .iter()
+            .map(|r| {
+                (
+                    r.case.clone(),
+                    r.case_index,
+                    r.step,
+                    r.path.clone(),
+                    r.prepared.clone(),
+                )
+            })
+            .collect()
+    };
+    let ordered = Index::from_prepared([Prepared::of(&first), Prepared::of(&second)]);
+    let reversed = Index::from_prepared([Prepared::of(&second), Prepared::of(&first)]);
+    assert_eq!(ordered.recordings.len(), 5);
+    assert_eq!(ordered.recordings[0].case, "accounts/a");
+    assert_eq!(shape(&ordered), shape(&reversed));
+    let get = || incoming("GET", "/v1/customers/cus_Zz9Yy8Xx7Ww6", "");
+    assert_eq!(balance(reversed.answer(&get())), 7);
+}
