@@ -62,6 +62,14 @@ pub fn prefix(id: &str) -> &str {
         .unwrap_or(head)
 }
 
+/// Whether `text` holds an id anywhere (a maximal run of letters, digits and `_` that
+/// [`is_id`]): what [`replace_ids`] would find, without building anything.
+pub fn contains_id(text: &str) -> bool {
+    text.as_bytes()
+        .split(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .any(|run| run.contains(&b'_') && std::str::from_utf8(run).is_ok_and(is_id))
+}
+
 /// Calls `replace` for every id inside `text` (ids are maximal runs of letters, digits and `_`)
 /// and substitutes what it returns; `None` keeps the id as it is.
 pub fn replace_ids(text: &str, mut replace: impl FnMut(&str) -> Option<String>) -> String {
@@ -167,5 +175,26 @@ mod tests {
             replace_ids("héllo wörld", |_| Some("X".into())),
             "héllo wörld"
         );
+    }
+
+    #[test]
+    fn contains_id_finds_what_replace_ids_replaces() {
+        for text in [
+            "",
+            "if_required",
+            "checkout_session_completed",
+            "cus_NffrFeUfNV2Hib",
+            "/v1/customers/cus_NffrFeUfNV2Hib/balance_transactions",
+            "No such customer: 'cus_NffrFeUfNV2Hib'",
+            "écus_NffrFeUfNV2Hib",
+            "xcus_NffrFeUfNV2Hib_",
+            "héllo wörld",
+            "cs_test_a1B2c3D4e5é",
+            "price_1loRJO8kOyBAVt0T50ufRVjV,prod_FQA3q0S56Lozxt",
+            "per_unit one_time unspecified",
+        ] {
+            let replaced = replace_ids(text, |_| Some("\u{0}".into())) != text;
+            assert_eq!(contains_id(text), replaced, "{text}");
+        }
     }
 }

@@ -174,7 +174,7 @@ pub fn parse(name: &str, file: &Path, text: &str) -> Result<Case, LoadError> {
         rule.check()
             .map_err(|m| LoadError::at(file, format!("/normalize/{i}"), m))?;
     }
-    let lines = step_lines(text);
+    let lines = step_lines(text, steps.len());
     let mut seen = BTreeSet::new();
     let mut named = Vec::with_capacity(steps.len());
     for (i, step) in steps.into_iter().enumerate() {
@@ -218,10 +218,11 @@ pub fn parse(name: &str, file: &Path, text: &str) -> Result<Case, LoadError> {
     })
 }
 
-/// The line (from 1) where each step starts: the elements of the top-level `steps` array, or
-/// the top-level `request` of a one-step case. A scan that tracks strings and nesting depth
-/// (iteratively, so deep nesting cannot overflow the stack); nothing is allocated per value.
-pub fn step_lines(text: &str) -> Vec<usize> {
+/// The line (from 1) where each of the first `wanted` steps starts: the elements of the
+/// top-level `steps` array, or the top-level `request` of a one-step case. A scan that tracks
+/// strings and nesting depth (iteratively, so deep nesting cannot overflow the stack); nothing is
+/// allocated per value, and it stops once `wanted` steps are found.
+pub fn step_lines(text: &str, wanted: usize) -> Vec<usize> {
     let mut lines = Vec::new();
     let mut line = 1;
     let mut depth = 0usize;
@@ -264,6 +265,9 @@ pub fn step_lines(text: &str) -> Vec<usize> {
         if expect_element && Some(depth) == steps_depth {
             if b != b']' {
                 lines.push(line);
+                if lines.len() >= wanted {
+                    break;
+                }
             }
             expect_element = false;
         }
@@ -281,6 +285,9 @@ pub fn step_lines(text: &str) -> Vec<usize> {
                 if b == b'{' && depth == 2 && key_is(text, last_key, "request") && lines.is_empty()
                 {
                     lines.push(line);
+                    if lines.len() >= wanted {
+                        break;
+                    }
                 }
             }
             b'}' | b']' => {
@@ -380,6 +387,19 @@ mod tests {
         assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
         assert!(read_capped(&dir.join("absent.json"), 10).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn step_lines_name_where_each_step_starts_and_stop_at_the_count_wanted() {
+        let text = "{\n  \"description\": \"[{\\\"\",\n  \"steps\": [\n    {\"request\": {\"method\": \"GET\", \"path\": \"/v1/a\"},\n     \"response\": {\"status\": 200, \"body\": {\"x\": [1, {}]}}},\n\n    {\"request\": {\"method\": \"GET\", \"path\": \"/v1/b\"},\n     \"response\": {\"status\": 200, \"body\": null}},\n    {\"request\": {\"method\": \"GET\", \"path\": \"/v1/c\"},\n     \"response\": {\"status\": 200, \"body\": null}}\n  ]\n}\n";
+        assert_eq!(step_lines(text, usize::MAX), vec![4, 7, 9]);
+        assert_eq!(step_lines(text, 2), vec![4, 7]);
+        let case = parse_str(text).unwrap();
+        let lines: Vec<usize> = case.steps.iter().map(|s| s.line).collect();
+        assert_eq!(lines, vec![4, 7, 9]);
+        let one = "{\"tags\": [\"a\"],\n \"request\": {\"method\": \"GET\", \"path\": \"/v1/x\"},\n \"response\": {\"status\": 200, \"body\": {}}}";
+        assert_eq!(step_lines(one, 1), vec![2]);
+        assert_eq!(parse_str(one).unwrap().steps[0].line, 2);
     }
 
     fn parse_str(text: &str) -> Result<Case, LoadError> {

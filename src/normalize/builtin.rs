@@ -112,8 +112,8 @@ fn normalize_string(key: Option<&str>, text: &str, symbols: &mut Symbols) -> Opt
     if text.starts_with("http://") || text.starts_with("https://") {
         return Some(normalize_url(text, symbols));
     }
-    // An id holds `_`; a string without one has nothing to replace.
-    if !text.contains('_') {
+    // Most strings hold no id (enum values, names): nothing to replace, nothing allocated.
+    if !ids::contains_id(text) {
         return None;
     }
     let out = ids::replace_ids(text, |id| Some(symbols.symbol(id)));
