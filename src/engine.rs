@@ -372,8 +372,8 @@ impl CaseRun<'_> {
         };
         match golden {
             Some(Some(golden)) => {
-                let label = format!("{} step {}", self.case.name, named.name);
-                match compare_step(golden, actual, &label) {
+                let label = || format!("{} step {}", self.case.name, named.name);
+                match compare_step(golden, actual, label) {
                     Ok(comparison) => {
                         outcome.checks.passed += comparison.passed;
                         let mut failed = false;

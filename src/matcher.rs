@@ -147,71 +147,70 @@ fn request_key(method: &str, path: &str, query: &Value, body: &Value) -> String 
 /// numbered from 0 within the case, and the number of slots. Made per case, in any order or
 /// thread; [`Index::from_prepared`] puts them together.
 #[derive(Debug)]
-pub struct Prepared(Vec<Recording>, usize);
+pub struct Prepared {
+    recordings: Vec<Recording>,
+    slots: usize,
+}
 
 impl Prepared {
     pub fn of(case: &Case) -> Prepared {
-        let (recordings, slots) = recordings_of(case);
-        Prepared(recordings, slots)
-    }
-}
-
-/// The recordings of one case, with cursor slots numbered from 0 within the case; returns them
-/// and the number of slots.
-fn recordings_of(case: &Case) -> (Vec<Recording>, usize) {
-    let mut recordings = Vec::with_capacity(case.steps.len());
-    let mut slots: HashMap<String, usize> = HashMap::new();
-    for (i, named) in case.steps.iter().enumerate() {
-        let request = &named.step.request;
-        let (path, inline) = request.path.split_once('?').unwrap_or((&request.path, ""));
-        let mut query = form::decode_lenient(inline);
-        if let (Some(Value::Object(extra)), Value::Object(map)) = (
-            request.query.as_ref().map(form::stringify_leaves),
-            &mut query,
-        ) {
-            map.extend(extra);
+        let mut recordings = Vec::with_capacity(case.steps.len());
+        let mut slots: HashMap<String, usize> = HashMap::new();
+        for (i, named) in case.steps.iter().enumerate() {
+            let request = &named.step.request;
+            let (path, inline) = request.path.split_once('?').unwrap_or((&request.path, ""));
+            let mut query = form::decode_lenient(inline);
+            if let (Some(Value::Object(extra)), Value::Object(map)) = (
+                request.query.as_ref().map(form::stringify_leaves),
+                &mut query,
+            ) {
+                map.extend(extra);
+            }
+            let body = match (&request.form, &request.json) {
+                (Some(f), _) => form::stringify_leaves(f),
+                (None, Some(j)) => form::stringify_leaves(j),
+                (None, None) => empty(),
+            };
+            let prepared = if named.step.response.body.is_null() {
+                bytes::Bytes::new()
+            } else {
+                bytes::Bytes::from(named.step.response.body.to_string())
+            };
+            let method = request.method.to_ascii_uppercase();
+            let key = request_key(&method, path, &query, &body);
+            let next = slots.len();
+            let slot = *slots.entry(key).or_insert(next);
+            let mut prepared_headers: Vec<(String, String)> = named
+                .step
+                .response
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                .collect();
+            if !prepared_headers.iter().any(|(k, _)| k == "content-type") {
+                prepared_headers.push(("content-type".to_owned(), "application/json".to_owned()));
+            }
+            recordings.push(Recording {
+                case: case.name.to_string(),
+                case_index: 0,
+                slot,
+                step: i,
+                step_name: named.name.clone(),
+                method,
+                path: path.to_owned(),
+                query,
+                body,
+                auth: request.auth,
+                status: named.step.response.status,
+                prepared,
+                prepared_headers,
+            });
         }
-        let body = match (&request.form, &request.json) {
-            (Some(f), _) => form::stringify_leaves(f),
-            (None, Some(j)) => form::stringify_leaves(j),
-            (None, None) => empty(),
-        };
-        let prepared = if named.step.response.body.is_null() {
-            bytes::Bytes::new()
-        } else {
-            bytes::Bytes::from(named.step.response.body.to_string())
-        };
-        let method = request.method.to_ascii_uppercase();
-        let key = request_key(&method, path, &query, &body);
-        let next = slots.len();
-        let slot = *slots.entry(key).or_insert(next);
-        let mut prepared_headers: Vec<(String, String)> = named
-            .step
-            .response
-            .headers
-            .iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-            .collect();
-        if !prepared_headers.iter().any(|(k, _)| k == "content-type") {
-            prepared_headers.push(("content-type".to_owned(), "application/json".to_owned()));
+        Prepared {
+            recordings,
+            slots: slots.len(),
         }
-        recordings.push(Recording {
-            case: case.name.to_string(),
-            case_index: 0,
-            slot,
-            step: i,
-            step_name: named.name.clone(),
-            method,
-            path: path.to_owned(),
-            query,
-            body,
-            auth: request.auth,
-            status: named.step.response.status,
-            prepared,
-            prepared_headers,
-        });
     }
-    (recordings, slots.len())
 }
 
 impl Index {
@@ -228,15 +227,21 @@ impl Index {
     /// The index of cases prepared one by one ([`Prepared::of`]); the order they come in does
     /// not matter.
     pub fn from_prepared(prepared: impl IntoIterator<Item = Prepared>) -> Index {
-        let mut groups: Vec<(Vec<Recording>, usize)> = prepared
+        let mut groups: Vec<Prepared> = prepared
             .into_iter()
-            .map(|Prepared(recordings, slots)| (recordings, slots))
-            .filter(|(recordings, _)| !recordings.is_empty())
+            .filter(|p| !p.recordings.is_empty())
             .collect();
-        groups.sort_by(|a, b| a.0[0].case.cmp(&b.0[0].case));
+        groups.sort_by(|a, b| a.recordings[0].case.cmp(&b.recordings[0].case));
         let mut recordings = Vec::new();
         let mut case_slots = Vec::with_capacity(groups.len());
-        for (case_index, (group, slots)) in groups.into_iter().enumerate() {
+        for (
+            case_index,
+            Prepared {
+                recordings: group,
+                slots,
+            },
+        ) in groups.into_iter().enumerate()
+        {
             let first_slot = case_slots
                 .last()
                 .map_or(0, |r: &std::ops::Range<usize>| r.end);

@@ -61,18 +61,15 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> Result<ExitCode, exit::Err
         .par_iter()
         .map(|item| item.case().map(|case| Prepared::of(&case)))
         .collect();
-    let mut served = 0;
-    let prepared = prepared.into_iter().filter_map(|result| match result {
-        Ok(prepared) => {
-            served += 1;
-            Some(prepared)
+    let mut ready = Vec::with_capacity(prepared.len());
+    for result in prepared {
+        match result {
+            Ok(prepared) => ready.push(prepared),
+            Err(error) => eprintln!("error: not served: {error}"),
         }
-        Err(error) => {
-            eprintln!("error: not served: {error}");
-            None
-        }
-    });
-    let index = Arc::new(Index::from_prepared(prepared));
+    }
+    let served = ready.len();
+    let index = Arc::new(Index::from_prepared(ready));
     drop(suites);
     if !args.bind.is_loopback() {
         eprintln!(
