@@ -66,42 +66,42 @@ pub fn prefix(id: &str) -> &str {
 /// [`is_id`]): what [`replace_ids`] would find, without building anything.
 pub fn contains_id(text: &str) -> bool {
     text.as_bytes()
-        .split(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .split(|b| !is_word(*b))
         .any(|run| run.contains(&b'_') && std::str::from_utf8(run).is_ok_and(is_id))
 }
 
 /// Calls `replace` for every id inside `text` (ids are maximal runs of letters, digits and `_`)
 /// and substitutes what it returns; `None` keeps the id as it is.
 pub fn replace_ids(text: &str, mut replace: impl FnMut(&str) -> Option<String>) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut run_start: Option<usize> = None;
-    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        match (run_start, is_word(c) && i < text.len()) {
-            (None, true) => run_start = Some(i),
-            (Some(start), false) => {
-                let run = &text[start..i];
-                match is_id(run).then(|| replace(run)).flatten() {
-                    Some(new) => out.push_str(&new),
-                    None => out.push_str(run),
-                }
-                run_start = None;
-                if i < text.len() {
-                    out.push(c);
-                }
-            }
-            (None, false) => {
-                if i < text.len() {
-                    out.push(c);
-                }
-            }
-            (Some(_), true) => {}
+    // `text[..copied]` is in `out` already; unchanged text is copied a slice at a time.
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if !is_word(bytes[at]) {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() && is_word(bytes[at]) {
+            at += 1;
+        }
+        // Word bytes are ASCII, so the run starts and ends on char boundaries.
+        let run = &text[start..at];
+        if let Some(new) = is_id(run).then(|| replace(run)).flatten() {
+            out.push_str(&text[copied..start]);
+            out.push_str(&new);
+            copied = at;
         }
     }
+    out.push_str(&text[copied..]);
     out
+}
+
+/// A byte an id may hold: an ASCII letter or digit, or `_`.
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 #[cfg(test)]
@@ -175,6 +175,59 @@ mod tests {
             replace_ids("héllo wörld", |_| Some("X".into())),
             "héllo wörld"
         );
+    }
+
+    /// `replace_ids` as first written: char by char.
+    fn replace_ids_by_char(text: &str, mut replace: impl FnMut(&str) -> Option<String>) -> String {
+        let mut out = String::new();
+        let mut run_start: Option<usize> = None;
+        let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            let word = is_word(c) && i < text.len();
+            match (run_start, word) {
+                (None, true) => run_start = Some(i),
+                (Some(start), false) => {
+                    let run = &text[start..i];
+                    match is_id(run).then(|| replace(run)).flatten() {
+                        Some(new) => out.push_str(&new),
+                        None => out.push_str(run),
+                    }
+                    run_start = None;
+                }
+                _ => {}
+            }
+            if !word && i < text.len() {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn replace_ids_agrees_with_a_char_by_char_scan(
+            text in "([a-zA-Z0-9_]{0,12}|cus_[a-zA-Z0-9]{6,10}|cs_test_a1B2c3D4|[ /:'.,#?=é€-]{0,3}){0,8}",
+            keep_every in 1usize..4,
+        ) {
+            let mut calls = (Vec::new(), Vec::new());
+            let mut n = 0;
+            let fast = replace_ids(&text, |id| {
+                calls.0.push(id.to_owned());
+                n += 1;
+                (n % keep_every != 0).then(|| format!("<{}>", prefix(id)))
+            });
+            let mut m = 0;
+            let slow = replace_ids_by_char(&text, |id| {
+                calls.1.push(id.to_owned());
+                m += 1;
+                (m % keep_every != 0).then(|| format!("<{}>", prefix(id)))
+            });
+            proptest::prop_assert_eq!(fast, slow);
+            proptest::prop_assert_eq!(calls.0, calls.1);
+        }
     }
 
     #[test]
