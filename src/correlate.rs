@@ -10,6 +10,7 @@
 //! - `${step.status}`: that step's status;
 //! - `${now}`, `${now+3600}`, `${now-60}`: the current Unix time, shifted.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
@@ -18,10 +19,11 @@ use serde_json::Value;
 use crate::case::Request;
 use crate::ids;
 
-/// What a template can refer to: the target's answers to earlier steps, by step name.
+/// What a template can refer to: the target's answers to earlier steps, by step name. An
+/// answer that is the recording itself (the built-in target) is borrowed from the case.
 #[derive(Debug, Default, Clone)]
-pub struct Answers {
-    pub steps: BTreeMap<String, (u16, Value)>,
+pub struct Answers<'a> {
+    pub steps: BTreeMap<String, (u16, Cow<'a, Value>)>,
     /// Unix time used for `${now}`.
     pub now: i64,
 }
@@ -106,7 +108,11 @@ impl Correlation {
     }
 
     /// The request to send: templates resolved, then recorded ids replaced by the target's.
-    pub fn rewrite(&self, request: &Request, answers: &Answers) -> Result<Request, TemplateError> {
+    pub fn rewrite(
+        &self,
+        request: &Request,
+        answers: &Answers<'_>,
+    ) -> Result<Request, TemplateError> {
         let mut out = request.clone();
         out.path = self.rewrite_str(&request.path, "path", answers)?;
         for (name, value) in out.headers.iter_mut() {
@@ -128,7 +134,7 @@ impl Correlation {
         &self,
         value: &mut Value,
         at: &str,
-        answers: &Answers,
+        answers: &Answers<'_>,
     ) -> Result<(), TemplateError> {
         match value {
             Value::String(text) => {
@@ -165,7 +171,7 @@ impl Correlation {
         &self,
         text: &str,
         at: &str,
-        answers: &Answers,
+        answers: &Answers<'_>,
     ) -> Result<String, TemplateError> {
         let expanded =
             expand_templates(text, answers).map_err(|(template, reason)| TemplateError {
@@ -190,7 +196,7 @@ fn whole_template(text: &str) -> Option<&str> {
 }
 
 /// Expands every `${...}` in `text`; an error carries the template and the reason.
-fn expand_templates(text: &str, answers: &Answers) -> Result<String, (String, String)> {
+fn expand_templates(text: &str, answers: &Answers<'_>) -> Result<String, (String, String)> {
     if !text.contains("${") {
         return Ok(text.to_owned());
     }
@@ -214,7 +220,7 @@ fn expand_templates(text: &str, answers: &Answers) -> Result<String, (String, St
     Ok(out)
 }
 
-fn resolve(inner: &str, answers: &Answers) -> Result<Value, String> {
+fn resolve(inner: &str, answers: &Answers<'_>) -> Result<Value, String> {
     let inner = inner.trim();
     if let Some(shift) = inner.strip_prefix("now") {
         let delta: i64 = match shift {
@@ -248,7 +254,7 @@ fn resolve(inner: &str, answers: &Answers) -> Result<Value, String> {
     match parts.next() {
         Some("status") => Ok(Value::from(*status)),
         Some("body") => {
-            let mut node = body;
+            let mut node: &Value = body;
             for part in parts {
                 node = match node {
                     Value::Object(map) => map.get(part),
@@ -316,7 +322,7 @@ mod tests {
         };
         answers.steps.insert(
             "make".into(),
-            (200, json!({"id": "x_1", "list": [{"n": 5}]})),
+            (200, Cow::Owned(json!({"id": "x_1", "list": [{"n": 5}]}))),
         );
         let c = Correlation::default();
         let req = request(

@@ -205,7 +205,7 @@ struct CaseRun<'a> {
     case: &'a Case,
     ctx: Context<'a>,
     correlation: Correlation,
-    answers: Answers,
+    answers: Answers<'a>,
     symbols: Symbols,
     /// The symbols of the recorded ids.
     recorded: &'a Symbols,
@@ -214,7 +214,7 @@ struct CaseRun<'a> {
     known: Option<HashSet<String>>,
 }
 
-impl CaseRun<'_> {
+impl<'a> CaseRun<'a> {
     /// Gives each id the target used for a recorded one the recorded id's symbol.
     fn assign_paired_symbols(&mut self) {
         for (recorded, actual) in self.correlation.pairs() {
@@ -233,7 +233,8 @@ impl CaseRun<'_> {
         extra: &[Rule],
     ) -> (StepOutcome, bool) {
         let started = Instant::now();
-        let named = &self.case.steps[i];
+        let case: &'a Case = self.case;
+        let named = &case.steps[i];
         let step = &named.step;
         let mut outcome = StepOutcome::start(
             &named.name,
@@ -331,9 +332,12 @@ impl CaseRun<'_> {
         // takes the general path.
         let identical = std::ptr::eq(body.as_ref(), recorded) && step.list != ListMode::Contains;
         let (mut compared, kept) = match (identical, last) {
-            (true, _) => (None, (!last).then(|| body.as_ref().clone())),
+            (true, _) => (None, (!last).then_some(Cow::Borrowed(recorded))),
             (false, true) => (Some(body.into_owned()), None),
-            (false, false) => (Some(body.as_ref().clone()), Some(body.into_owned())),
+            (false, false) => (
+                Some(body.as_ref().clone()),
+                Some(Cow::Owned(body.into_owned())),
+            ),
         };
         if let Some(known) = self.known.as_mut() {
             if let (Some(compared), ListMode::Contains) = (compared.as_mut(), step.list) {

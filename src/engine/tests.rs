@@ -240,6 +240,54 @@ fn unresolvable_templates_fail_the_step() {
     assert_eq!(outcome.steps[0].failures[0].class, FailureClass::Template);
 }
 
+/// A target that notes each path it is sent, then lets `inner` answer.
+struct Logged<T: Target> {
+    inner: T,
+    sent: Mutex<Vec<String>>,
+}
+
+impl<T: Target> Target for Logged<T> {
+    fn send<'c>(&self, exchange: Exchange<'c>, request: &Outgoing) -> Sent<'c> {
+        self.sent.lock().unwrap().push(request.path.clone());
+        self.inner.send(exchange, request)
+    }
+
+    fn base_url(&self) -> Option<&str> {
+        None
+    }
+}
+
+#[test]
+fn templates_read_earlier_answers_whether_or_not_the_answer_is_the_recording() {
+    let text = json!({"steps": [
+        {"name": "create", "request": {"method": "POST", "path": "/v1/customers"},
+         "response": {"status": 200, "body": {"id": "cus_Aa1Bb2Cc3Dd4", "object": "customer", "balance": 7}}},
+        {"name": "read", "request": {"method": "GET", "path": "/v1/customers/${create.body.id}?b=${create.body.balance}"},
+         "response": {"status": 200, "body": {"id": "cus_Aa1Bb2Cc3Dd4", "object": "customer", "balance": 7}}}
+    ]});
+    let case = parse("t", &PathBuf::from("t.json"), &text.to_string()).unwrap();
+    let golden = golden_of(&case);
+    // The built-in target hands over the recording itself; `AsBytes` a copy of it.
+    let itself = Logged {
+        inner: ReplayTarget,
+        sent: Mutex::default(),
+    };
+    let copied = Logged {
+        inner: AsBytes,
+        sent: Mutex::default(),
+    };
+    for target in [&itself as &dyn Target, &copied] {
+        let outcome = run(&case, Some(&golden), target);
+        assert!(outcome.passed(), "{outcome:#?}");
+    }
+    for sent in [itself.sent, copied.sent] {
+        assert_eq!(
+            sent.into_inner().unwrap()[1],
+            "/v1/customers/cus_Aa1Bb2Cc3Dd4?b=7"
+        );
+    }
+}
+
 #[test]
 fn query_and_version_are_sent() {
     let case = flow();
