@@ -13,19 +13,53 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
 use crate::case::Request;
 use crate::ids;
 
-/// What a template can refer to: the target's answers to earlier steps, by step name. An
-/// answer that is the recording itself (the built-in target) is borrowed from the case.
+/// What a template can refer to: the target's answers to earlier steps, by step name.
 #[derive(Debug, Default, Clone)]
 pub struct Answers<'a> {
-    pub steps: BTreeMap<String, (u16, Cow<'a, Value>)>,
+    pub steps: BTreeMap<String, (u16, Kept<'a>)>,
     /// Unix time used for `${now}`.
     pub now: i64,
+}
+
+/// An earlier step's answer body, kept for the templates of later steps.
+#[derive(Debug, Clone)]
+pub enum Kept<'a> {
+    /// A value: the recording itself (borrowed from the case), or one the target handed over.
+    Value(Cow<'a, Value>),
+    /// The bytes the target sent, read as JSON the first time a template asks (most answers
+    /// are never asked for, and were parsed once already to be checked).
+    Bytes(Vec<u8>, OnceLock<Result<Value, String>>),
+}
+
+impl Kept<'_> {
+    /// The body of a kept answer that arrived as bytes.
+    pub fn bytes(bytes: Vec<u8>) -> Kept<'static> {
+        Kept::Bytes(bytes, OnceLock::new())
+    }
+
+    /// The body as a value; blank bytes are `null`, as when the answer was checked.
+    pub fn value(&self) -> Result<&Value, &str> {
+        match self {
+            Kept::Value(value) => Ok(value),
+            Kept::Bytes(bytes, parsed) => parsed
+                .get_or_init(|| {
+                    if bytes.iter().all(u8::is_ascii_whitespace) {
+                        Ok(Value::Null)
+                    } else {
+                        serde_json::from_slice(bytes).map_err(|err| err.to_string())
+                    }
+                })
+                .as_ref()
+                .map_err(String::as_str),
+        }
+    }
 }
 
 /// A template that could not be resolved; `at` says where in the request it was.
@@ -254,7 +288,9 @@ fn resolve(inner: &str, answers: &Answers<'_>) -> Result<Value, String> {
     match parts.next() {
         Some("status") => Ok(Value::from(*status)),
         Some("body") => {
-            let mut node: &Value = body;
+            let mut node: &Value = body
+                .value()
+                .map_err(|err| format!("the answer of `{step}` is not JSON: {err}"))?;
             for part in parts {
                 node = match node {
                     Value::Object(map) => map.get(part),
@@ -315,6 +351,30 @@ mod tests {
     }
 
     #[test]
+    fn kept_bytes_are_read_when_a_template_asks() {
+        let kept = Kept::bytes(br#"{"id": "x_1"}"#.to_vec());
+        assert_eq!(kept.value().unwrap(), &json!({"id": "x_1"}));
+        assert_eq!(Kept::bytes(b" \n".to_vec()).value().unwrap(), &Value::Null);
+        let mut answers = Answers::default();
+        answers
+            .steps
+            .insert("a".into(), (200, Kept::bytes(br#"{"id": "x_1"}"#.to_vec())));
+        answers
+            .steps
+            .insert("b".into(), (200, Kept::bytes(b"<html>".to_vec())));
+        let c = Correlation::default();
+        let out = c.rewrite(&request("/v1/t/${a.body.id}", json!({})), &answers);
+        assert_eq!(out.unwrap().path, "/v1/t/x_1");
+        let err = c
+            .rewrite(&request("/v1/t/${b.body.id}", json!({})), &answers)
+            .unwrap_err();
+        assert!(
+            err.reason.contains("the answer of `b` is not JSON"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
     fn templates_resolve_and_fail_with_reasons() {
         let mut answers = Answers {
             now: 1000,
@@ -322,7 +382,10 @@ mod tests {
         };
         answers.steps.insert(
             "make".into(),
-            (200, Cow::Owned(json!({"id": "x_1", "list": [{"n": 5}]}))),
+            (
+                200,
+                Kept::Value(Cow::Owned(json!({"id": "x_1", "list": [{"n": 5}]}))),
+            ),
         );
         let c = Correlation::default();
         let req = request(

@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::case::{Case, ListMode, Request};
 use crate::check::{judge, CheckVerdict, Endpoint, Level};
 use crate::compare::compare_step;
-use crate::correlate::{Answers, Correlation};
+use crate::correlate::{Answers, Correlation, Kept};
 use crate::form;
 use crate::golden::GoldenFile;
 use crate::ids;
@@ -256,7 +256,7 @@ impl<'a> CaseRun<'a> {
         outcome.path = outgoing.path.clone();
         let level = self.ctx.level;
         let curl = || curl_command(self.ctx.target.base_url(), &outgoing);
-        let answer = match self.ctx.target.send(
+        let mut answer = match self.ctx.target.send(
             Exchange {
                 case: self.case,
                 step: i,
@@ -323,8 +323,9 @@ impl<'a> CaseRun<'a> {
             request_ids(&request, known);
             collect_ids(&body, &mut fresh);
         }
-        // Later steps' templates may read this answer; the last step's is never read, so it is
-        // normalized in place rather than copied.
+        // Later steps' templates may read this answer; the last step's is never read. The
+        // answer is normalized in place, never copied: what later steps keep is the recording
+        // itself, or the bytes the target sent.
         let last = i + 1 == self.case.steps.len();
         // An answer that is the recording itself (the built-in target) normalizes to the
         // expected snapshot already made: its body is neither copied nor normalized again (only
@@ -332,12 +333,18 @@ impl<'a> CaseRun<'a> {
         // takes the general path.
         let identical = std::ptr::eq(body.as_ref(), recorded) && step.list != ListMode::Contains;
         let (mut compared, kept) = match (identical, last) {
-            (true, _) => (None, (!last).then_some(Cow::Borrowed(recorded))),
-            (false, true) => (Some(body.into_owned()), None),
-            (false, false) => (
-                Some(body.as_ref().clone()),
-                Some(Cow::Owned(body.into_owned())),
+            (true, _) => (
+                None,
+                (!last).then_some(Kept::Value(Cow::Borrowed(recorded))),
             ),
+            (false, true) => (Some(body.into_owned()), None),
+            (false, false) => {
+                let kept = match std::mem::replace(&mut answer.body, Payload::Bytes(Vec::new())) {
+                    Payload::Bytes(bytes) => Kept::bytes(bytes),
+                    Payload::Value(_) => Kept::Value(Cow::Owned(body.as_ref().clone())),
+                };
+                (Some(body.into_owned()), Some(kept))
+            }
         };
         if let Some(known) = self.known.as_mut() {
             if let (Some(compared), ListMode::Contains) = (compared.as_mut(), step.list) {
