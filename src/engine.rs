@@ -15,14 +15,14 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::case::{Case, ListMode, Request};
+use crate::case::{Case, ListMode, Request, Response};
 use crate::check::{judge, CheckVerdict, Endpoint, Level};
 use crate::compare::compare_step;
 use crate::correlate::{Answers, Correlation, Kept};
 use crate::form;
 use crate::golden::GoldenFile;
 use crate::ids;
-use crate::normalize::{snapshot, snapshot_owned, Rule, Snapshot, SnapshotRef, Symbols};
+use crate::normalize::{number, snapshot, snapshot_owned, Rule, Snapshot, SnapshotRef, Symbols};
 use crate::outcome::{CaseOutcome, CaseStatus, Failure, FailureClass, StepOutcome, StepStatus};
 use crate::target::{curl_command, Body, Exchange, Outgoing, Payload, Target};
 use crate::validate::{SchemaSet, Severity};
@@ -68,6 +68,23 @@ fn tracks_ids(case: &Case) -> bool {
 
 /// Normalizes every recorded response of `case`, with `extra` rules (the golden file's).
 pub fn expected<'c>(case: &'c Case, extra: &[Rule]) -> Expected<'c> {
+    let (symbols, steps) = recordings(case, extra, |response, body, rules, symbols| {
+        snapshot(response.status, &response.headers, body, rules, symbols)
+    });
+    let steps = steps
+        .into_iter()
+        .map(|(body, snapshot)| ExpectedStep { body, snapshot })
+        .collect();
+    Expected { symbols, steps }
+}
+
+/// Takes the recordings of `case` in order, each body as compared (filtered in `contains`
+/// mode), and `make`s something of each with its rules and the case's symbol table.
+fn recordings<'c, S>(
+    case: &'c Case,
+    extra: &[Rule],
+    mut make: impl FnMut(&Response, &Value, &[&Rule], &mut Symbols) -> S,
+) -> (Symbols, Vec<(Cow<'c, Value>, S)>) {
     let mut symbols = Symbols::default();
     let tracking = tracks_ids(case);
     let mut known = HashSet::new();
@@ -82,16 +99,19 @@ pub fn expected<'c>(case: &'c Case, extra: &[Rule]) -> Expected<'c> {
             }
             collect_ids(&step.response.body, &mut known);
         }
-        let snapshot = snapshot(
-            step.response.status,
-            &step.response.headers,
-            &body,
-            &rules(case, i, extra),
-            &mut symbols,
-        );
-        steps.push(ExpectedStep { body, snapshot });
+        let made = make(&step.response, &body, &rules(case, i, extra), &mut symbols);
+        steps.push((body, made));
     }
-    Expected { symbols, steps }
+    (symbols, steps)
+}
+
+/// A recording as a run uses it: the body as compared, and its snapshot when made up front.
+struct Recorded<'c> {
+    body: Cow<'c, Value>,
+    /// Made up front when the target answers with the recordings themselves, or when rules
+    /// apply; otherwise only the symbols it would add are taken, and it is made if a step is
+    /// answered with its recording after all.
+    snapshot: Option<Snapshot>,
 }
 
 /// Runs `case` against the context's target and compares with `golden` (a missing golden file
@@ -99,7 +119,25 @@ pub fn expected<'c>(case: &'c Case, extra: &[Rule]) -> Expected<'c> {
 pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> CaseOutcome {
     let started = Instant::now();
     let extra = golden.map_or(&[][..], |g| g.normalize.as_slice());
-    let expected = expected(case, extra);
+    let up_front = ctx.target.answers_with_recordings();
+    let (recorded_symbols, recorded) = recordings(case, extra, |response, body, rules, symbols| {
+        if up_front || !rules.is_empty() {
+            Some(snapshot(
+                response.status,
+                &response.headers,
+                body,
+                rules,
+                symbols,
+            ))
+        } else {
+            number(&response.headers, body, symbols);
+            None
+        }
+    });
+    let recorded: Vec<Recorded<'_>> = recorded
+        .into_iter()
+        .map(|(body, snapshot)| Recorded { body, snapshot })
+        .collect();
     let mut run = CaseRun {
         case,
         ctx,
@@ -109,8 +147,8 @@ pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> C
             now: unix_now(),
         },
         // Ids the target echoes unchanged (sent as recorded) keep their recorded symbols.
-        symbols: expected.symbols.clone(),
-        recorded: &expected.symbols,
+        symbols: recorded_symbols.clone(),
+        recorded: &recorded_symbols,
         known: tracks_ids(case).then(HashSet::new),
     };
     let mut failures = Vec::new();
@@ -139,7 +177,7 @@ pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> C
     }
     let mut steps = Vec::with_capacity(case.steps.len());
     let mut stopped = false;
-    for (i, expected_step) in expected.steps.iter().enumerate() {
+    for (i, recorded_step) in recorded.iter().enumerate() {
         if stopped {
             let named = &case.steps[i];
             let request = &named.step.request;
@@ -152,7 +190,7 @@ pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> C
             continue;
         }
         let golden_step = golden.map(|g| g.step(&case.steps[i].name));
-        let (mut outcome, fatal) = run.step(i, expected_step, golden_step, extra);
+        let (mut outcome, fatal) = run.step(i, recorded_step, golden_step, extra);
         outcome.checks.failed = outcome.failures.len();
         outcome.checks.warned = outcome.warnings.len();
         stopped = fatal;
@@ -228,7 +266,7 @@ impl<'a> CaseRun<'a> {
     fn step(
         &mut self,
         i: usize,
-        expected: &ExpectedStep<'_>,
+        expected: &Recorded<'_>,
         golden: Option<Option<&crate::golden::GoldenStep>>,
         extra: &[Rule],
     ) -> (StepOutcome, bool) {
@@ -368,16 +406,31 @@ impl<'a> CaseRun<'a> {
                 &mut self.symbols,
             )
         });
-        let identical_headers;
+        let (identical_headers, made);
         let actual = match &normalized {
             Some(snapshot) => snapshot.view(),
             None => {
                 identical_headers =
                     crate::normalize::normalize_headers(&answer.headers, &mut self.symbols);
+                // Every recorded id has its symbol by now, so a snapshot made late is the one
+                // that would have been made up front.
+                let recorded_snapshot = match &expected.snapshot {
+                    Some(snapshot) => snapshot,
+                    None => {
+                        made = snapshot(
+                            step.response.status,
+                            &step.response.headers,
+                            &expected.body,
+                            &rules,
+                            &mut self.recorded.clone(),
+                        );
+                        &made
+                    }
+                };
                 SnapshotRef {
                     status: answer.status,
                     headers: &identical_headers,
-                    body: &expected.snapshot.body,
+                    body: &recorded_snapshot.body,
                 }
             }
         };

@@ -97,6 +97,29 @@ fn normalize_object(map: &mut Map<String, Value>, symbols: &mut Symbols) {
     }
 }
 
+/// Numbers the ids and generated values of `body` into `symbols` in the order
+/// [`normalize_body`] meets them, without building anything: keys in sorted order, strings as
+/// [`normalize_string`] reads them. Timestamps are numbers, so they number nothing.
+pub fn number_symbols(body: &Value, symbols: &mut Symbols) {
+    match body {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match value {
+                    Value::String(text) => {
+                        normalize_string(Some(key), text, symbols);
+                    }
+                    other => number_symbols(other, symbols),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| number_symbols(item, symbols)),
+        Value::String(text) => {
+            normalize_string(None, text, symbols);
+        }
+        _ => {}
+    }
+}
+
 /// The normalized form of a string, or `None` when it stays as it is (most strings: nothing
 /// is allocated for them).
 fn normalize_string(key: Option<&str>, text: &str, symbols: &mut Symbols) -> Option<String> {

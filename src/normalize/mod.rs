@@ -91,6 +91,13 @@ pub fn snapshot(
     snapshot_owned(status, headers, body.clone(), rules, symbols)
 }
 
+/// Gives `symbols` what [`snapshot`] would add to it with no rules, without making the
+/// snapshot: the ids and generated values of the body, then of the headers, in that order.
+pub fn number(headers: &BTreeMap<String, String>, body: &Value, symbols: &mut Symbols) {
+    builtin::number_symbols(body, symbols);
+    normalize_headers(headers, symbols);
+}
+
 /// [`snapshot`] of a body the caller no longer needs (normalized in place, not copied).
 pub fn snapshot_owned(
     status: u16,

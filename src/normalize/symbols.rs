@@ -9,7 +9,7 @@ use crate::ids;
 /// ids): they become `<req>` without a number.
 pub const VOLATILE_PREFIXES: &[&str] = &["req"];
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Symbols {
     by_id: HashMap<String, String>,
     counters: BTreeMap<String, usize>,

@@ -135,3 +135,36 @@ fn the_target_side_never_reuses_recorded_numbers() {
     );
     assert_eq!(actual.symbol("cus_YYYYYYYY9"), "<cus_2>");
 }
+
+#[test]
+fn numbering_alone_gives_the_symbols_a_snapshot_gives() {
+    let headers: BTreeMap<String, String> = [
+        ("Stripe-Account".to_owned(), "acct_1Hh2Ii3Jj4Kk".to_owned()),
+        ("request-id".to_owned(), "req_Zz9Yy8Xx7Ww6".to_owned()),
+    ]
+    .into();
+    let bodies = [
+        json!({"id": "cs_test_a1B2c3D4e5", "customer": "cus_NffrFeUfNV2Hib", "account": "acct_1Hh2Ii3Jj4Kk"}),
+        json!({"object": "list", "data": [{"id": "cus_OtherOne12345"}, "see cus_NffrFeUfNV2Hib"]}),
+        json!({"client_secret": "cs_test_a1B2c3D4e5_secret_x", "url": "https://example.com/c/cus_Third3Third3?x=cus_Query4Query4",
+               "invoice_prefix": "7QAPUWHK", "number": "7QAPUWHK-0001", "created": 1763700000}),
+        json!(["card_1AbCdEfGhIj", {"nested": ["pi_3Aa1Bb2Cc3Dd4Ee"]}]),
+        json!("cus_Alone5Alone5"),
+    ];
+    for body in &bodies {
+        let mut numbered = Symbols::default();
+        number(&headers, body, &mut numbered);
+        let mut made = Symbols::default();
+        snapshot(200, &headers, body, &[], &mut made);
+        assert_eq!(numbered, made, "{body}");
+        assert_ne!(numbered, Symbols::default(), "{body}");
+    }
+    // Order counts: the header's id is numbered after the body's own ids.
+    let mut numbered = Symbols::default();
+    number(
+        &headers,
+        &json!({"other": "acct_0Zz0Zz0Zz0Zz"}),
+        &mut numbered,
+    );
+    assert_eq!(numbered.get("acct_1Hh2Ii3Jj4Kk"), Some("<acct_2>"));
+}

@@ -99,4 +99,10 @@ pub trait Target: Send + Sync {
 
     /// The base URL, for reproduction commands; `None` for in-process targets.
     fn base_url(&self) -> Option<&str>;
+
+    /// Whether every answer is the step's own recording ([`Payload::Value`] of it): the engine
+    /// then normalizes the recordings up front, since each will be compared.
+    fn answers_with_recordings(&self) -> bool {
+        false
+    }
 }

@@ -33,4 +33,8 @@ impl Target for ReplayTarget {
     fn base_url(&self) -> Option<&str> {
         None
     }
+
+    fn answers_with_recordings(&self) -> bool {
+        true
+    }
 }
