@@ -38,19 +38,21 @@ pub struct Context<'a> {
     pub keep_answers: bool,
 }
 
-/// The normalized recordings of a case, plus the symbol table they produced.
+/// The recordings of a case as compared, plus the symbol table their ids produced. `S` is what
+/// is kept of each: its normalized [`Snapshot`] ([`expected`]), or in a run, that snapshot only
+/// when it was made up front.
 #[derive(Debug, Clone)]
-pub struct Expected<'c> {
+pub struct Expected<'c, S = Snapshot> {
     pub symbols: Symbols,
-    pub steps: Vec<ExpectedStep<'c>>,
+    pub steps: Vec<ExpectedStep<'c, S>>,
 }
 
 #[derive(Debug, Clone)]
-pub struct ExpectedStep<'c> {
+pub struct ExpectedStep<'c, S = Snapshot> {
     /// The recorded body as compared: borrowed from the case, or a filtered copy in
     /// `contains` mode.
     pub body: Cow<'c, Value>,
-    pub snapshot: Snapshot,
+    pub snapshot: S,
 }
 
 fn rules<'r>(case: &'r Case, step: usize, extra: &'r [Rule]) -> Vec<&'r Rule> {
@@ -68,23 +70,18 @@ fn tracks_ids(case: &Case) -> bool {
 
 /// Normalizes every recorded response of `case`, with `extra` rules (the golden file's).
 pub fn expected<'c>(case: &'c Case, extra: &[Rule]) -> Expected<'c> {
-    let (symbols, steps) = recordings(case, extra, |response, body, rules, symbols| {
+    recordings(case, extra, |response, body, rules, symbols| {
         snapshot(response.status, &response.headers, body, rules, symbols)
-    });
-    let steps = steps
-        .into_iter()
-        .map(|(body, snapshot)| ExpectedStep { body, snapshot })
-        .collect();
-    Expected { symbols, steps }
+    })
 }
 
 /// Takes the recordings of `case` in order, each body as compared (filtered in `contains`
-/// mode), and `make`s something of each with its rules and the case's symbol table.
+/// mode), and `make`s what is kept of each with its rules and the case's symbol table.
 fn recordings<'c, S>(
     case: &'c Case,
     extra: &[Rule],
     mut make: impl FnMut(&Response, &Value, &[&Rule], &mut Symbols) -> S,
-) -> (Symbols, Vec<(Cow<'c, Value>, S)>) {
+) -> Expected<'c, S> {
     let mut symbols = Symbols::default();
     let tracking = tracks_ids(case);
     let mut known = HashSet::new();
@@ -99,19 +96,10 @@ fn recordings<'c, S>(
             }
             collect_ids(&step.response.body, &mut known);
         }
-        let made = make(&step.response, &body, &rules(case, i, extra), &mut symbols);
-        steps.push((body, made));
+        let snapshot = make(&step.response, &body, &rules(case, i, extra), &mut symbols);
+        steps.push(ExpectedStep { body, snapshot });
     }
-    (symbols, steps)
-}
-
-/// A recording as a run uses it: the body as compared, and its snapshot when made up front.
-struct Recorded<'c> {
-    body: Cow<'c, Value>,
-    /// Made up front when the target answers with the recordings themselves, or when rules
-    /// apply; otherwise only the symbols it would add are taken, and it is made if a step is
-    /// answered with its recording after all.
-    snapshot: Option<Snapshot>,
+    Expected { symbols, steps }
 }
 
 /// Runs `case` against the context's target and compares with `golden` (a missing golden file
@@ -119,8 +107,11 @@ struct Recorded<'c> {
 pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> CaseOutcome {
     let started = Instant::now();
     let extra = golden.map_or(&[][..], |g| g.normalize.as_slice());
+    // A recording's snapshot is made up front when the target answers with the recordings
+    // themselves, or when rules apply; otherwise only the symbols it would add are taken, and
+    // it is made if a step is answered with its recording after all.
     let up_front = ctx.target.answers_with_recordings();
-    let (recorded_symbols, recorded) = recordings(case, extra, |response, body, rules, symbols| {
+    let recorded = recordings(case, extra, |response, body, rules, symbols| {
         if up_front || !rules.is_empty() {
             Some(snapshot(
                 response.status,
@@ -134,10 +125,6 @@ pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> C
             None
         }
     });
-    let recorded: Vec<Recorded<'_>> = recorded
-        .into_iter()
-        .map(|(body, snapshot)| Recorded { body, snapshot })
-        .collect();
     let mut run = CaseRun {
         case,
         ctx,
@@ -147,8 +134,8 @@ pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> C
             now: unix_now(),
         },
         // Ids the target echoes unchanged (sent as recorded) keep their recorded symbols.
-        symbols: recorded_symbols.clone(),
-        recorded: &recorded_symbols,
+        symbols: recorded.symbols.clone(),
+        recorded: &recorded.symbols,
         known: tracks_ids(case).then(HashSet::new),
     };
     let mut failures = Vec::new();
@@ -177,7 +164,7 @@ pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> C
     }
     let mut steps = Vec::with_capacity(case.steps.len());
     let mut stopped = false;
-    for (i, recorded_step) in recorded.iter().enumerate() {
+    for (i, recorded_step) in recorded.steps.iter().enumerate() {
         if stopped {
             let named = &case.steps[i];
             let request = &named.step.request;
@@ -266,7 +253,7 @@ impl<'a> CaseRun<'a> {
     fn step(
         &mut self,
         i: usize,
-        expected: &Recorded<'_>,
+        expected: &ExpectedStep<'_, Option<Snapshot>>,
         golden: Option<Option<&crate::golden::GoldenStep>>,
         extra: &[Rule],
     ) -> (StepOutcome, bool) {

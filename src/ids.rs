@@ -62,41 +62,50 @@ pub fn prefix(id: &str) -> &str {
         .unwrap_or(head)
 }
 
-/// Whether `text` holds an id anywhere (a maximal run of letters, digits and `_` that
-/// [`is_id`]): what [`replace_ids`] would find, without building anything.
+/// Whether `text` holds an id anywhere: what [`replace_ids`] would find, without building
+/// anything.
 pub fn contains_id(text: &str) -> bool {
-    text.as_bytes()
-        .split(|b| !is_word(*b))
-        .any(|run| run.contains(&b'_') && std::str::from_utf8(run).is_ok_and(is_id))
+    id_spans(text).next().is_some()
 }
 
 /// Calls `replace` for every id inside `text` (ids are maximal runs of letters, digits and `_`)
 /// and substitutes what it returns; `None` keeps the id as it is.
 pub fn replace_ids(text: &str, mut replace: impl FnMut(&str) -> Option<String>) -> String {
-    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     // `text[..copied]` is in `out` already; unchanged text is copied a slice at a time.
     let mut copied = 0;
-    let mut at = 0;
-    while at < bytes.len() {
-        if !is_word(bytes[at]) {
-            at += 1;
-            continue;
-        }
-        let start = at;
-        while at < bytes.len() && is_word(bytes[at]) {
-            at += 1;
-        }
-        // Word bytes are ASCII, so the run starts and ends on char boundaries.
-        let run = &text[start..at];
-        if let Some(new) = is_id(run).then(|| replace(run)).flatten() {
+    for (start, end) in id_spans(text) {
+        if let Some(new) = replace(&text[start..end]) {
             out.push_str(&text[copied..start]);
             out.push_str(&new);
-            copied = at;
+            copied = end;
         }
     }
     out.push_str(&text[copied..]);
     out
+}
+
+/// The byte ranges of the ids inside `text`: the maximal runs of word bytes that [`is_id`].
+/// Word bytes are ASCII, so every range starts and ends on a char boundary.
+fn id_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            if !is_word(bytes[at]) {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < bytes.len() && is_word(bytes[at]) {
+                at += 1;
+            }
+            if is_id(&text[start..at]) {
+                return Some((start, at));
+            }
+        }
+        None
+    })
 }
 
 /// A byte an id may hold: an ASCII letter or digit, or `_`.

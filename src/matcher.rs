@@ -234,14 +234,11 @@ impl Index {
         groups.sort_by(|a, b| a.recordings[0].case.cmp(&b.recordings[0].case));
         let mut recordings = Vec::new();
         let mut case_slots = Vec::with_capacity(groups.len());
-        for (
-            case_index,
-            Prepared {
+        for (case_index, prepared) in groups.into_iter().enumerate() {
+            let Prepared {
                 recordings: group,
                 slots,
-            },
-        ) in groups.into_iter().enumerate()
-        {
+            } = prepared;
             let first_slot = case_slots
                 .last()
                 .map_or(0, |r: &std::ops::Range<usize>| r.end);
