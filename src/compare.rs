@@ -1,5 +1,14 @@
-//! Comparison: owns [`compare`], which sets a normalized answer beside its golden snapshot and
-//! returns every [`Difference`] (by JSON pointer) plus a labelled unified diff.
+//! Comparison: owns [`compare`], which sets a normalized answer's headers and body beside its
+//! golden snapshot and returns every [`Difference`] (by JSON pointer) plus a labelled unified
+//! diff; and [`checks_in`], how many checks a golden body defines.
+//!
+//! # What a golden body counts
+//!
+//! Every scalar, every empty object and every empty array is one value check; every non-empty
+//! array adds one list check (no extra items, items in order). The count depends on the golden
+//! body alone, so every answer is judged on the same number of checks: a difference carries the
+//! `weight` of the checks it fails (a missing object fails every check inside it), the checks
+//! it does not fail pass, and an attribute the answer adds weighs nothing (it is counted apart).
 
 use serde_json::Value;
 use similar::TextDiff;
@@ -31,9 +40,24 @@ pub struct Difference {
     pub expected: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
+    /// How many of the golden file's checks this difference fails ([`checks_in`]); 0 for an
+    /// attribute the answer adds.
+    #[serde(skip)]
+    pub weight: usize,
 }
 
 impl Difference {
+    /// Whether this is an attribute the answer has and the golden file lacks (not an extra
+    /// list item): counted apart from the golden file's checks.
+    pub fn is_added_attribute(&self) -> bool {
+        self.kind == DiffKind::Added
+            && self
+                .pointer
+                .rsplit('/')
+                .next()
+                .is_some_and(|last| last.parse::<usize>().is_err())
+    }
+
     /// Whether both sides are id symbols (`<cus_1>` vs `<cus_2>`): referential integrity broke.
     pub fn is_id_mismatch(&self) -> bool {
         let symbol = |v: &Option<String>| {
@@ -87,7 +111,8 @@ impl std::fmt::Display for Difference {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Comparison {
     pub differences: Vec<Difference>,
-    /// Checks that passed: the status, each compared header and each value of the golden body.
+    /// Checks that passed: each compared header, and each value and list check of the golden
+    /// body. With the differences' weights, they add up to the golden file's checks.
     pub passed: usize,
     /// Unified diff of the pretty-printed snapshots, `golden` and `actual` labelled; empty when equal.
     pub diff: String,
@@ -117,11 +142,10 @@ pub fn compare_step(
     actual: SnapshotRef<'_>,
     label: impl FnOnce() -> String,
 ) -> Result<Comparison, String> {
-    let heads_equal = golden.status == actual.status
-        && golden
-            .headers
-            .iter()
-            .all(|(name, value)| actual.headers.get(name) == Some(value));
+    let heads_equal = golden
+        .headers
+        .iter()
+        .all(|(name, value)| actual.headers.get(name) == Some(value));
     if let Some(leaves) = golden
         .body
         .text()
@@ -130,27 +154,28 @@ pub fn compare_step(
     {
         return Ok(Comparison {
             differences: Vec::new(),
-            passed: 1 + golden.headers.len() + leaves,
+            passed: golden.headers.len() + leaves,
             diff: String::new(),
         });
     }
     Ok(compare(golden.view()?, actual, &label()))
 }
 
-/// Compares `actual` with `golden`. Only the headers the golden snapshot lists are compared.
+/// How many checks a golden body defines: every scalar, empty object and empty array is one;
+/// a non-empty array adds one list check to those of its items.
+pub fn checks_in(value: &Value) -> usize {
+    match value {
+        Value::Object(map) if !map.is_empty() => map.values().map(checks_in).sum(),
+        Value::Array(items) if !items.is_empty() => 1 + items.iter().map(checks_in).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// Compares the headers and body of `actual` with `golden` (the status is its own check).
+/// Only the headers the golden snapshot lists are compared.
 pub fn compare(golden: SnapshotRef<'_>, actual: SnapshotRef<'_>, label: &str) -> Comparison {
     let mut differences = Vec::new();
     let mut passed = 0;
-    if golden.status == actual.status {
-        passed += 1;
-    } else {
-        differences.push(Difference {
-            pointer: "/status".to_owned(),
-            kind: DiffKind::Changed,
-            expected: Some(golden.status.to_string()),
-            actual: Some(actual.status.to_string()),
-        });
-    }
     let mut shown_headers = std::collections::BTreeMap::new();
     for (name, expected) in golden.headers {
         let got = actual.headers.get(name);
@@ -169,6 +194,7 @@ pub fn compare(golden: SnapshotRef<'_>, actual: SnapshotRef<'_>, label: &str) ->
                 },
                 expected: Some(format!("{expected:?}")),
                 actual: got.map(|g| format!("{g:?}")),
+                weight: 1,
             });
         }
     }
@@ -179,14 +205,8 @@ pub fn compare(golden: SnapshotRef<'_>, actual: SnapshotRef<'_>, label: &str) ->
     };
     walk.values(golden.body, actual.body);
     passed += walk.passed;
-    // The status first, then headers and body by pointer.
-    differences.sort_by(|a, b| {
-        (a.pointer != "/status", &a.pointer, a.kind).cmp(&(
-            b.pointer != "/status",
-            &b.pointer,
-            b.kind,
-        ))
-    });
+    // Headers, then the body, by pointer.
+    differences.sort_by(|a, b| (&a.pointer, a.kind).cmp(&(&b.pointer, b.kind)));
     let diff = if differences.is_empty() {
         String::new()
     } else {
@@ -267,19 +287,39 @@ impl Walk<'_> {
         len
     }
 
-    fn differ(&mut self, kind: DiffKind, expected: Option<&Value>, actual: Option<&Value>) {
+    /// Records a difference at the current pointer; it fails every check the expected side
+    /// defines, or `weight` when there is none.
+    fn differ(
+        &mut self,
+        kind: DiffKind,
+        expected: Option<&Value>,
+        actual: Option<&Value>,
+        weight: usize,
+    ) {
         self.out.push(Difference {
             pointer: self.pointer.clone(),
             kind,
             expected: expected.map(render),
             actual: actual.map(render),
+            weight: expected.map_or(weight, checks_in),
         });
+    }
+
+    /// Items the answer's list has beyond the golden one's `len`: the first fails the list
+    /// check, the others weigh nothing.
+    fn extra_items(&mut self, len: usize, actual: &[Value]) -> bool {
+        for (i, av) in actual.iter().enumerate().skip(len) {
+            let at = self.push(&i.to_string());
+            self.differ(DiffKind::Added, None, Some(av), usize::from(i == len));
+            self.pointer.truncate(at);
+        }
+        actual.len() > len
     }
 
     fn values(&mut self, expected: &Value, actual: &Value) {
         match (expected, actual) {
             (Value::Object(e), Value::Object(a)) => {
-                if e.is_empty() && a.is_empty() {
+                if e.is_empty() {
                     self.passed += 1;
                 }
                 // Both maps iterate in key order: one merge pass, no lookups.
@@ -296,14 +336,14 @@ impl Walk<'_> {
                         std::cmp::Ordering::Less => {
                             if let Some((key, ev)) = left.next() {
                                 let len = self.push(key);
-                                self.differ(DiffKind::Missing, Some(ev), None);
+                                self.differ(DiffKind::Missing, Some(ev), None, 0);
                                 self.pointer.truncate(len);
                             }
                         }
                         std::cmp::Ordering::Greater => {
                             if let Some((key, av)) = right.next() {
                                 let len = self.push(key);
-                                self.differ(DiffKind::Added, None, Some(av));
+                                self.differ(DiffKind::Added, None, Some(av), 0);
                                 self.pointer.truncate(len);
                             }
                         }
@@ -322,13 +362,15 @@ impl Walk<'_> {
                 self.passed += 1;
             }
             (e, a) if e == a => self.passed += 1,
-            (e, a) => self.differ(DiffKind::Changed, Some(e), Some(a)),
+            (e, a) => self.differ(DiffKind::Changed, Some(e), Some(a), 0),
         }
     }
 
     fn arrays(&mut self, e: &[Value], a: &[Value]) {
-        if e.is_empty() && a.is_empty() {
-            self.passed += 1;
+        if e.is_empty() {
+            if !self.extra_items(0, a) {
+                self.passed += 1;
+            }
             return;
         }
         if let Some(order) = reordering(e, a) {
@@ -337,6 +379,7 @@ impl Walk<'_> {
                 kind: DiffKind::Order,
                 expected: Some(render(&Value::from(keys_of(e)))),
                 actual: Some(render(&Value::from(keys_of(a)))),
+                weight: 1,
             });
             for (i, j) in order.into_iter().enumerate() {
                 let len = self.push(&i.to_string());
@@ -349,14 +392,12 @@ impl Walk<'_> {
             let len = self.push(&i.to_string());
             match a.get(i) {
                 Some(av) => self.values(ev, av),
-                None => self.differ(DiffKind::Missing, Some(ev), None),
+                None => self.differ(DiffKind::Missing, Some(ev), None, 0),
             }
             self.pointer.truncate(len);
         }
-        for (i, av) in a.iter().enumerate().skip(e.len()) {
-            let len = self.push(&i.to_string());
-            self.differ(DiffKind::Added, None, Some(av));
-            self.pointer.truncate(len);
+        if !self.extra_items(e.len(), a) {
+            self.passed += 1;
         }
     }
 }
@@ -416,8 +457,9 @@ mod tests {
         let c = compare(a.view(), a.view(), "x");
         assert!(c.differences.is_empty());
         assert!(c.diff.is_empty());
-        // The status, two list items and one empty object.
+        // The list check, two list items and one empty object.
         assert_eq!(c.passed, 4);
+        assert_eq!(checks_in(&a.body), 4);
     }
 
     #[test]
@@ -435,7 +477,6 @@ mod tests {
         assert_eq!(
             pointers,
             [
-                ("/status", DiffKind::Changed),
                 ("/body/amount", DiffKind::Changed),
                 ("/body/extra", DiffKind::Added),
                 ("/body/gone", DiffKind::Missing),
@@ -443,9 +484,14 @@ mod tests {
                 ("/body/items/1", DiffKind::Added),
             ]
         );
-        assert!(c.differences[4].is_id_mismatch());
-        assert!(!c.differences[1].is_id_mismatch());
+        assert!(c.differences[3].is_id_mismatch());
+        assert!(!c.differences[0].is_id_mismatch());
+        // `items/0`; the extra item fails the list check, the added attribute weighs nothing.
         assert_eq!(c.passed, 1);
+        let weights: Vec<usize> = c.differences.iter().map(|d| d.weight).collect();
+        assert_eq!(weights, [1, 0, 1, 1, 1]);
+        assert!(c.differences[1].is_added_attribute());
+        assert!(!c.differences[4].is_added_attribute());
         assert!(c.diff.contains("--- golden case step1"));
         assert!(c.diff.contains("-    \"amount\": 100,"), "{}", c.diff);
         assert!(c.diff.contains("+    \"amount\": 90,"));
@@ -502,6 +548,37 @@ mod tests {
         assert_eq!(plain.differences[0].kind, DiffKind::Order);
     }
 
+    fn json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            (0i64..4).prop_map(Value::from),
+            "[ab]{0,2}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map("[abc]", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Whatever the answer, the checks that pass and those the differences fail add up to
+        /// the golden body's count: the denominator never depends on the answer.
+        #[test]
+        fn passed_and_failed_checks_add_up_to_the_golden_count(golden in json(), actual in json()) {
+            let c = compare(snap(200, golden.clone()).view(), snap(200, actual).view(), "x");
+            let failed: usize = c.differences.iter().map(|d| d.weight).sum();
+            proptest::prop_assert_eq!(c.passed + failed, checks_in(&golden));
+            for d in c.differences.iter().filter(|d| d.is_added_attribute()) {
+                proptest::prop_assert_eq!(d.weight, 0);
+            }
+        }
+    }
+
     #[test]
     fn object_keys_iterate_sorted_as_the_merge_walk_needs() {
         // If a dependency turned on serde_json's `preserve_order`, this fails first.
@@ -554,7 +631,7 @@ mod tests {
                 assert!(full.differences.is_empty());
                 let body = step.body.text().unwrap();
                 if let Some(leaves) = text::matches(body, step.body.value().unwrap()) {
-                    assert_eq!(1 + step.headers.len() + leaves, full.passed);
+                    assert_eq!(step.headers.len() + leaves, full.passed);
                     read += 1;
                 }
                 let quick = compare_step(step, step.view().unwrap(), || "x".to_owned()).unwrap();

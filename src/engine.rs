@@ -1,7 +1,7 @@
 //! Running one case: owns [`run_case`], which takes a case through its steps in order (resolve
-//! ids and templates, send to the target, validate, normalize, compare with the golden file) and
-//! returns a [`CaseOutcome`]; and [`expected`], the normalized recordings a golden file holds.
-//! Nothing here prints or reads the environment.
+//! ids and templates, send to the target, keep the answer, normalize) into a [`Transcript`] that
+//! the checks judge; and [`expected`], the normalized recordings a golden file holds. Nothing
+//! here judges, prints or reads the environment.
 //!
 //! # List steps in `contains` mode
 //!
@@ -10,22 +10,22 @@
 //! `has_more`, so items other cases created on a shared target do not count.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
 use crate::case::{Case, ListMode, Request, Response};
-use crate::check::{judge, CheckVerdict, Endpoint, Level};
-use crate::compare::compare_step;
+use crate::check::Level;
 use crate::correlate::{Answers, Correlation, Kept};
 use crate::form;
 use crate::golden::GoldenFile;
 use crate::ids;
-use crate::normalize::{number, snapshot, snapshot_owned, Rule, Snapshot, SnapshotRef, Symbols};
-use crate::outcome::{CaseOutcome, CaseStatus, Failure, FailureClass, StepOutcome, StepStatus};
-use crate::target::{curl_command, Body, Exchange, Outgoing, Payload, Target};
-use crate::validate::{SchemaSet, Severity};
+use crate::normalize::{number, snapshot, snapshot_owned, Rule, Snapshot, Symbols};
+use crate::target::{Body, Exchange, Outgoing, Payload, Target};
+use crate::transcript::{Answer, Json, Normalized, StepRun, Transcript};
+pub use crate::transcript::{Expected, ExpectedStep};
+use crate::validate::SchemaSet;
 
 /// What a case runs against.
 #[derive(Clone, Copy)]
@@ -36,23 +36,6 @@ pub struct Context<'a> {
     /// Keep each step's normalized answer in its outcome (blessing from a target needs them;
     /// a run does not, and dropping them keeps memory flat).
     pub keep_answers: bool,
-}
-
-/// The recordings of a case as compared, plus the symbol table their ids produced. `S` is what
-/// is kept of each: its normalized [`Snapshot`] ([`expected`]), or in a run, that snapshot only
-/// when it was made up front.
-#[derive(Debug, Clone)]
-pub struct Expected<'c, S = Snapshot> {
-    pub symbols: Symbols,
-    pub steps: Vec<ExpectedStep<'c, S>>,
-}
-
-#[derive(Debug, Clone)]
-pub struct ExpectedStep<'c, S = Snapshot> {
-    /// The recorded body as compared: borrowed from the case, or a filtered copy in
-    /// `contains` mode.
-    pub body: Cow<'c, Value>,
-    pub snapshot: S,
 }
 
 fn rules<'r>(case: &'r Case, step: usize, extra: &'r [Rule]) -> Vec<&'r Rule> {
@@ -102,16 +85,26 @@ fn recordings<'c, S>(
     Expected { symbols, steps }
 }
 
-/// Runs `case` against the context's target and compares with `golden` (a missing golden file
-/// is a failure, but the steps still run so every other problem shows too).
-pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> CaseOutcome {
+/// Runs `case` against the context's target into its [`Transcript`]: each step's request is
+/// built (templates and ids of earlier answers), sent, and its answer kept and normalized.
+/// Nothing is judged here; a step whose answer leaves later steps nothing to run on (no answer,
+/// not JSON, a setup step answered with another status than recorded, an id a later request
+/// needs missing) stops the case, and the steps after it are [`Answer::NotRun`].
+pub fn run_case<'c>(
+    case: &'c Case,
+    golden: Option<&'c GoldenFile>,
+    ctx: Context<'_>,
+) -> Transcript<'c> {
     let started = Instant::now();
     let extra = golden.map_or(&[][..], |g| g.normalize.as_slice());
     // A recording's snapshot is made up front when the target answers with the recordings
     // themselves, or when rules apply; otherwise only the symbols it would add are taken, and
     // it is made if a step is answered with its recording after all.
     let up_front = ctx.target.answers_with_recordings();
-    let recorded = recordings(case, extra, |response, body, rules, symbols| {
+    let Expected {
+        symbols,
+        steps: mut recorded,
+    } = recordings(case, extra, |response, body, rules, symbols| {
         if up_front || !rules.is_empty() {
             Some(snapshot(
                 response.status,
@@ -134,90 +127,39 @@ pub fn run_case(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> C
             now: unix_now(),
         },
         // Ids the target echoes unchanged (sent as recorded) keep their recorded symbols.
-        symbols: recorded.symbols.clone(),
-        recorded: &recorded.symbols,
+        symbols: symbols.clone(),
+        recorded: symbols,
         known: tracks_ids(case).then(HashSet::new),
+        origins: (!up_front).then(|| origins(case)),
     };
-    let mut failures = Vec::new();
-    if golden.is_none() {
-        failures.push(Failure::new(
-            FailureClass::Golden,
-            format!(
-                "no golden file for this case; write it with `conform bless {}`",
-                case.name
-            ),
-        ));
-    } else if let Some(golden) = golden {
-        for extra_step in golden
-            .steps
-            .iter()
-            .filter(|g| !case.steps.iter().any(|s| s.name == g.name))
-        {
-            failures.push(Failure::new(
-                FailureClass::Golden,
-                format!(
-                    "golden file has a step `{}` the case does not have; re-bless it",
-                    extra_step.name
-                ),
-            ));
-        }
-    }
     let mut steps = Vec::with_capacity(case.steps.len());
-    let mut stopped = false;
-    for (i, recorded_step) in recorded.steps.iter().enumerate() {
-        if stopped {
-            let named = &case.steps[i];
-            let request = &named.step.request;
-            steps.push(StepOutcome::start(
-                &named.name,
-                &request.method,
-                &request.path,
-                StepStatus::NotRun,
-            ));
+    let mut stop = None;
+    for (i, expected) in recorded.iter_mut().enumerate() {
+        if let Some(by) = stop {
+            steps.push(StepRun {
+                sent: None,
+                answer: Answer::NotRun { by },
+                duration: Duration::ZERO,
+            });
             continue;
         }
-        let golden_step = golden.map(|g| g.step(&case.steps[i].name));
-        let (mut outcome, fatal) = run.step(i, recorded_step, golden_step, extra);
-        outcome.checks.failed = outcome.failures.len();
-        outcome.checks.warned = outcome.warnings.len();
-        stopped = fatal;
-        steps.push(outcome);
+        let step_started = Instant::now();
+        let (answer, sent, stops) = run.step(i, expected, extra);
+        stop = stops;
+        steps.push(StepRun {
+            sent,
+            answer,
+            duration: step_started.elapsed(),
+        });
     }
-    for (step, named) in steps.iter_mut().zip(&case.steps) {
-        step.line = named.line;
-    }
-    let blocked_by = charge(case, &mut steps);
-    let failed = !failures.is_empty() || steps.iter().any(|s| s.status != StepStatus::Passed);
-    CaseOutcome {
-        name: case.name.clone(),
-        file: case.file.clone(),
-        tags: case.tags.clone(),
-        status: match (&blocked_by, failed) {
-            (Some(_), _) => CaseStatus::Blocked,
-            (None, true) => CaseStatus::Failed,
-            (None, false) => CaseStatus::Passed,
-        },
-        duration: started.elapsed(),
-        failures,
+    Transcript {
+        case,
+        golden,
+        base_url: ctx.target.base_url().map(str::to_owned),
+        recorded,
         steps,
-        blocked_by,
-        listed: None,
+        duration: started.elapsed(),
     }
-}
-
-/// Marks subject steps, and which steps count for their endpoints: once a setup step fails,
-/// the steps after it ran on a broken premise and are not charged. Returns the endpoint of the
-/// failing setup step, when there is one.
-fn charge(case: &Case, steps: &mut [StepOutcome]) -> Option<Endpoint> {
-    let mut blocked_by: Option<Endpoint> = None;
-    for (i, step) in steps.iter_mut().enumerate() {
-        step.subject = case.is_subject(i);
-        step.charged = blocked_by.is_none();
-        if blocked_by.is_none() && !step.subject && step.status != StepStatus::Passed {
-            blocked_by = Some(step.endpoint.clone());
-        }
-    }
-    blocked_by
 }
 
 fn unix_now() -> i64 {
@@ -226,20 +168,44 @@ fn unix_now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-struct CaseRun<'a> {
-    case: &'a Case,
-    ctx: Context<'a>,
+/// For each id a recorded response shows first (no request at or before it had it), the step
+/// whose answer must bring it.
+fn origins(case: &Case) -> HashMap<String, usize> {
+    let mut seen = HashSet::new();
+    let mut origins = HashMap::new();
+    for (i, named) in case.steps.iter().enumerate() {
+        request_ids(&named.step.request, &mut seen);
+        let mut shown = HashSet::new();
+        collect_ids(&named.step.response.body, &mut shown);
+        for id in shown {
+            if seen.insert(id.clone()) {
+                origins.insert(id, i);
+            }
+        }
+    }
+    origins
+}
+
+struct CaseRun<'c, 'x> {
+    case: &'c Case,
+    ctx: Context<'x>,
     correlation: Correlation,
-    answers: Answers<'a>,
+    answers: Answers<'c>,
     symbols: Symbols,
     /// The symbols of the recorded ids.
-    recorded: &'a Symbols,
+    recorded: Symbols,
     /// Ids the target has shown this case so far; kept only when a step lists in `contains`
     /// mode, the one use of them.
     known: Option<HashSet<String>>,
+    /// Which step brings each recorded id (not kept for the built-in target, which answers
+    /// every id as recorded).
+    origins: Option<HashMap<String, usize>>,
 }
 
-impl<'a> CaseRun<'a> {
+/// Why a request could not be built, and the step whose answer lacked what it needed.
+type Unbuilt = (String, Option<usize>);
+
+impl<'c> CaseRun<'c, '_> {
     /// Gives each id the target used for a recorded one the recorded id's symbol.
     fn assign_paired_symbols(&mut self) {
         for (recorded, actual) in self.correlation.pairs() {
@@ -249,128 +215,123 @@ impl<'a> CaseRun<'a> {
         }
     }
 
-    /// Runs step `i`; the flag says whether later steps cannot run.
+    /// Runs step `i`: its answer, the request sent, and the step that stops the case, if any.
     fn step(
         &mut self,
         i: usize,
-        expected: &ExpectedStep<'_, Option<Snapshot>>,
-        golden: Option<Option<&crate::golden::GoldenStep>>,
+        expected: &mut ExpectedStep<'c, Option<Snapshot>>,
         extra: &[Rule],
-    ) -> (StepOutcome, bool) {
-        let started = Instant::now();
-        let case: &'a Case = self.case;
-        let named = &case.steps[i];
-        let step = &named.step;
-        let mut outcome = StepOutcome::start(
-            &named.name,
-            &step.request.method,
-            &step.request.path,
-            StepStatus::Failed,
-        );
-        let request = match self.correlation.rewrite(&step.request, &self.answers) {
+    ) -> (Answer<'c>, Option<Outgoing>, Option<usize>) {
+        let case = self.case;
+        let request = match self.build(i) {
             Ok(request) => request,
-            Err(err) => {
-                outcome
-                    .failures
-                    .push(Failure::new(FailureClass::Template, err.to_string()));
-                outcome.duration = started.elapsed();
-                return (outcome, true);
+            Err((reason, from)) => {
+                return (
+                    Answer::Unsent { reason, from },
+                    None,
+                    Some(from.unwrap_or(i)),
+                );
             }
         };
-        let outgoing = outgoing(&request, self.case.stripe_version.as_deref());
-        outcome.path = outgoing.path.clone();
-        let level = self.ctx.level;
-        let curl = || curl_command(self.ctx.target.base_url(), &outgoing);
-        let mut answer = match self.ctx.target.send(
-            Exchange {
-                case: self.case,
-                step: i,
-            },
-            &outgoing,
-        ) {
+        let sent = outgoing(&request, case.stripe_version.as_deref());
+        let exchange = Exchange { case, step: i };
+        let answer = match self.ctx.target.send(exchange, &sent) {
             Ok(answer) => answer,
-            Err(err) => {
-                outcome.reached = matches!(err, crate::target::TransportError::TooLarge { .. });
-                outcome
-                    .failures
-                    .push(Failure::new(FailureClass::Transport, err.to_string()));
-                outcome.evidence_mut().curl = Some(curl());
-                outcome.duration = started.elapsed();
-                return (outcome, true);
-            }
+            Err(err) => return (Answer::Transport(err), Some(sent), Some(i)),
         };
-        outcome.reached = true;
-        outcome.http_status = Some(answer.status);
-        let body: Cow<'_, Value> = match &answer.body {
+        let body: Cow<'c, Value> = match &answer.body {
             Payload::Value(value) => Cow::Borrowed(*value),
             Payload::Bytes(bytes) => match parse_body(bytes, answer.headers.get("content-type")) {
                 Ok(body) => Cow::Owned(body),
                 Err(message) => {
-                    outcome
-                        .failures
-                        .push(Failure::new(FailureClass::NotJson, message));
-                    outcome.evidence_mut().curl = Some(curl());
-                    outcome.duration = started.elapsed();
-                    return (outcome, true);
+                    let status = answer.status;
+                    return (Answer::NotJson { status, message }, Some(sent), Some(i));
                 }
             },
         };
+        let status = answer.status;
+        let json = self.keep(i, &request, answer, body, expected, extra);
+        // A setup step answered otherwise than recorded leaves its subject no premise.
+        let recorded_status = case.steps[i].step.response.status;
+        let stops = (!case.is_subject(i) && status != recorded_status).then_some(i);
+        (Answer::Json(json), Some(sent), stops)
+    }
 
-        // Schema validation of both sides (once when they are equal): one passing check when
-        // the target's body breaks no rule, else a check per broken rule.
-        let mut schema_errors = 0;
-        let recorded = &step.response.body;
-        let mut sides = vec![("recorded", recorded)];
-        if !std::ptr::eq(body.as_ref(), recorded) && body.as_ref() != recorded {
-            sides.push(("target", body.as_ref()));
-        }
-        for (side, value) in sides {
-            for violation in self.ctx.schemas.validate(value) {
-                let failure = Failure::from_violation(side, &violation);
-                match violation.severity {
-                    Severity::Error => {
-                        schema_errors += 1;
-                        outcome.failures.push(failure);
-                    }
-                    Severity::Warning => outcome.warnings.push(failure),
-                }
+    /// The request of step `i` with templates resolved and recorded ids replaced; an error when
+    /// a template cannot be resolved or an id an earlier answer should have brought is missing.
+    fn build(&self, i: usize) -> Result<Request, Unbuilt> {
+        let case = self.case;
+        let written = &case.steps[i].step.request;
+        let request = self
+            .correlation
+            .rewrite(written, &self.answers)
+            .map_err(|err| {
+                let named = err.template.trim_start_matches("${");
+                let name = named.split(['.', '}']).next().unwrap_or("");
+                let from = case.steps[..i].iter().position(|s| &*s.name == name);
+                (err.to_string(), from)
+            })?;
+        if let Some(origins) = self.origins.as_ref().filter(|o| !o.is_empty()) {
+            let mut needed = HashSet::new();
+            request_ids(written, &mut needed);
+            let mut missing: Vec<(usize, &String)> = needed
+                .iter()
+                .filter_map(|id| origins.get(id).map(|&from| (from, id)))
+                .filter(|&(from, id)| from < i && self.correlation.actual(id).is_none())
+                .collect();
+            missing.sort();
+            if let Some(&(from, id)) = missing.first() {
+                return Err((
+                    format!(
+                        "the request needs the id recorded as `{id}`, which the answer of step `{}` did not return where the recording has it",
+                        case.steps[from].name
+                    ),
+                    Some(from),
+                ));
             }
         }
-        if schema_errors == 0 {
-            outcome.checks.passed += 1;
-        }
+        Ok(request)
+    }
 
-        // Correlate ids, then normalize the target's answer with the recorded symbols.
+    /// Keeps a JSON answer: learns the ids it pairs with the recording, keeps it for later
+    /// templates and normalizes it with the case's symbols.
+    fn keep(
+        &mut self,
+        i: usize,
+        request: &Request,
+        mut answer: crate::target::Answer<'c>,
+        body: Cow<'c, Value>,
+        expected: &mut ExpectedStep<'c, Option<Snapshot>>,
+        extra: &[Rule],
+    ) -> Json<'c> {
+        let step = &self.case.steps[i].step;
+        let recorded = &step.response.body;
         // Only `contains` lists need the ids seen so far. The answer's own ids count for later
         // steps, not for filtering this one.
         let mut fresh = HashSet::new();
         if let Some(known) = self.known.as_mut() {
-            request_ids(&request, known);
+            request_ids(request, known);
             collect_ids(&body, &mut fresh);
         }
-        // Later steps' templates may read this answer; the last step's is never read. The
-        // answer is normalized in place, never copied: what later steps keep is the recording
-        // itself, or the bytes the target sent.
         let last = i + 1 == self.case.steps.len();
         // An answer that is the recording itself (the built-in target) normalizes to the
-        // expected snapshot already made: its body is neither copied nor normalized again (only
-        // its few headers are). A `contains` list is filtered by what the target showed, so it
-        // takes the general path.
+        // expected snapshot: its body is neither copied nor normalized again (only its few
+        // headers are). A `contains` list is filtered by what the target showed, so it takes
+        // the general path.
         let identical = std::ptr::eq(body.as_ref(), recorded) && step.list != ListMode::Contains;
-        let (mut compared, kept) = match (identical, last) {
-            (true, _) => (
-                None,
-                (!last).then_some(Kept::Value(Cow::Borrowed(recorded))),
-            ),
-            (false, true) => (Some(body.into_owned()), None),
-            (false, false) => {
-                let kept = match std::mem::replace(&mut answer.body, Payload::Bytes(Vec::new())) {
-                    Payload::Bytes(bytes) => Kept::bytes(bytes),
-                    Payload::Value(_) => Kept::Value(Cow::Owned(body.as_ref().clone())),
-                };
-                (Some(body.into_owned()), Some(kept))
-            }
-        };
+        let mut compared = (!identical).then(|| body.as_ref().clone());
+        if !last {
+            let kept = match (
+                &body,
+                std::mem::replace(&mut answer.body, Payload::Bytes(Vec::new())),
+            ) {
+                (Cow::Borrowed(value), _) => Kept::Value(Cow::Borrowed(*value)),
+                (Cow::Owned(_), Payload::Bytes(bytes)) => Kept::bytes(bytes),
+                (Cow::Owned(value), Payload::Value(_)) => Kept::Value(Cow::Owned(value.clone())),
+            };
+            let name = self.case.steps[i].name.to_string();
+            self.answers.steps.insert(name, (answer.status, kept));
+        }
         if let Some(known) = self.known.as_mut() {
             if let (Some(compared), ListMode::Contains) = (compared.as_mut(), step.list) {
                 keep_related(compared, known);
@@ -384,97 +345,36 @@ impl<'a> CaseRun<'a> {
             self.assign_paired_symbols();
         }
         let rules = rules(self.case, i, extra);
-        let normalized = compared.map(|compared| {
-            snapshot_owned(
+        let normalized = match compared {
+            Some(compared) => Normalized::Own(snapshot_owned(
                 answer.status,
                 &answer.headers,
                 compared,
                 &rules,
                 &mut self.symbols,
-            )
-        });
-        let (identical_headers, made);
-        let actual = match &normalized {
-            Some(snapshot) => snapshot.view(),
+            )),
             None => {
-                identical_headers =
+                let headers =
                     crate::normalize::normalize_headers(&answer.headers, &mut self.symbols);
                 // Every recorded id has its symbol by now, so a snapshot made late is the one
                 // that would have been made up front.
-                let recorded_snapshot = match &expected.snapshot {
-                    Some(snapshot) => snapshot,
-                    None => {
-                        made = snapshot(
-                            step.response.status,
-                            &step.response.headers,
-                            &expected.body,
-                            &rules,
-                            &mut self.recorded.clone(),
-                        );
-                        &made
-                    }
-                };
-                SnapshotRef {
-                    status: answer.status,
-                    headers: &identical_headers,
-                    body: &recorded_snapshot.body,
+                if expected.snapshot.is_none() {
+                    expected.snapshot = Some(snapshot(
+                        step.response.status,
+                        &step.response.headers,
+                        &expected.body,
+                        &rules,
+                        &mut self.recorded.clone(),
+                    ));
                 }
+                Normalized::Recording { headers }
             }
         };
-        match golden {
-            Some(Some(golden)) => {
-                let label = || format!("{} step {}", self.case.name, named.name);
-                match compare_step(golden, actual, label) {
-                    Ok(comparison) => {
-                        outcome.checks.passed += comparison.passed;
-                        let mut failed = false;
-                        for difference in &comparison.differences {
-                            let failure = Failure::from_difference(difference);
-                            match judge(difference, level) {
-                                CheckVerdict::Failed => {
-                                    failed = true;
-                                    outcome.failures.push(failure);
-                                }
-                                _ => outcome.warnings.push(failure),
-                            }
-                        }
-                        if failed {
-                            outcome.evidence_mut().diff = comparison.diff;
-                        }
-                    }
-                    Err(message) => outcome.failures.push(Failure::new(
-                        FailureClass::Golden,
-                        format!(
-                            "golden file step `{}`: its body cannot be read: {message}",
-                            named.name
-                        ),
-                    )),
-                }
-            }
-            Some(None) => outcome.failures.push(Failure::new(
-                FailureClass::Golden,
-                format!(
-                    "golden file has no step `{}`; re-bless the case",
-                    named.name
-                ),
-            )),
-            None => {}
+        Json {
+            status: answer.status,
+            body,
+            normalized,
         }
-        if self.ctx.keep_answers {
-            outcome.evidence_mut().actual = Some(actual.to_snapshot());
-        }
-        if let Some(body) = kept {
-            self.answers
-                .steps
-                .insert(named.name.clone(), (answer.status, body));
-        }
-        if !outcome.failures.is_empty() {
-            outcome.evidence_mut().curl = Some(curl());
-        } else {
-            outcome.status = StepStatus::Passed;
-        }
-        outcome.duration = started.elapsed();
-        (outcome, false)
     }
 }
 

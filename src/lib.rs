@@ -32,5 +32,6 @@ pub mod server;
 pub mod session;
 pub mod suite;
 pub mod target;
+pub mod transcript;
 pub mod validate;
 pub mod write;

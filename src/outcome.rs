@@ -1,197 +1,20 @@
-//! Run results as plain data: owns [`CaseOutcome`], [`StepOutcome`], [`Failure`] and the
-//! classification of every failure into a [`FailureClass`], which every report shares; and
-//! [`CheckKey`], what identifies a failing check across runs (for expectations and rankings).
+//! Run results as plain data: owns [`CaseOutcome`] and [`StepOutcome`], assembled from a
+//! transcript and the records its checks returned ([`CaseOutcome::assemble`]), which every
+//! report shares; and [`CheckKey`], what identifies a failing check across runs (for
+//! expectations and rankings).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::check::{Endpoint, Tally};
-use crate::compare::{DiffKind, Difference};
+use crate::check::{CheckVerdict, Endpoint, Record, Tally};
+pub use crate::check::{Failure, FailureClass};
 use crate::normalize::Snapshot;
-use crate::validate::Violation;
-
-/// What kind of deviation or error made a step (or a case) fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FailureClass {
-    /// The case file could not be read or parsed.
-    Load,
-    /// The golden file is missing or broken.
-    Golden,
-    /// A `${...}` template in a request could not be resolved.
-    Template,
-    /// No HTTP answer: refused, timed out, oversized.
-    Transport,
-    /// The answer was not JSON.
-    NotJson,
-    /// The status code differs from the golden file.
-    Status,
-    /// A response body breaks its schema.
-    Schema,
-    /// The golden file has a value the answer lacks.
-    Missing,
-    /// The answer has a value the golden file lacks.
-    Added,
-    /// A value differs.
-    Changed,
-    /// An id maps to a different symbol than in the golden file.
-    IdIntegrity,
-    /// A list holds the expected items in another order.
-    ListOrder,
-}
-
-impl FailureClass {
-    pub const ALL: [FailureClass; 12] = [
-        FailureClass::Load,
-        FailureClass::Golden,
-        FailureClass::Template,
-        FailureClass::Transport,
-        FailureClass::NotJson,
-        FailureClass::Status,
-        FailureClass::Schema,
-        FailureClass::Missing,
-        FailureClass::Added,
-        FailureClass::Changed,
-        FailureClass::IdIntegrity,
-        FailureClass::ListOrder,
-    ];
-
-    /// The stable name used in reports (`id_integrity`).
-    pub fn name(self) -> &'static str {
-        match self {
-            FailureClass::Load => "load",
-            FailureClass::Golden => "golden",
-            FailureClass::Template => "template",
-            FailureClass::Transport => "transport",
-            FailureClass::NotJson => "not_json",
-            FailureClass::Status => "status",
-            FailureClass::Schema => "schema",
-            FailureClass::Missing => "missing",
-            FailureClass::Added => "added",
-            FailureClass::Changed => "changed",
-            FailureClass::IdIntegrity => "id_integrity",
-            FailureClass::ListOrder => "list_order",
-        }
-    }
-
-    /// A short human description (`status changed`).
-    pub fn describe(self) -> &'static str {
-        match self {
-            FailureClass::Load => "case file error",
-            FailureClass::Golden => "golden file problem",
-            FailureClass::Template => "template error",
-            FailureClass::Transport => "transport error",
-            FailureClass::NotJson => "not JSON",
-            FailureClass::Status => "status changed",
-            FailureClass::Schema => "schema violation",
-            FailureClass::Missing => "field missing",
-            FailureClass::Added => "field added",
-            FailureClass::Changed => "value changed",
-            FailureClass::IdIntegrity => "id integrity broken",
-            FailureClass::ListOrder => "list order differs",
-        }
-    }
-
-    /// Which differences to fix first when they reach as far: the run could not happen, then
-    /// behaviour (status, values, ids, order), then shape (schema, missing, added).
-    pub fn rank(self) -> u8 {
-        match self {
-            FailureClass::Load | FailureClass::Golden | FailureClass::Template => 0,
-            FailureClass::Transport | FailureClass::NotJson => 1,
-            FailureClass::Status => 2,
-            FailureClass::Changed => 3,
-            FailureClass::IdIntegrity => 4,
-            FailureClass::ListOrder => 5,
-            FailureClass::Schema => 6,
-            FailureClass::Missing => 7,
-            FailureClass::Added => 8,
-        }
-    }
-
-    /// The class named `name` (as [`FailureClass::name`] spells it).
-    pub fn from_name(name: &str) -> Option<FailureClass> {
-        FailureClass::ALL.into_iter().find(|c| c.name() == name)
-    }
-
-    /// The class of one comparison difference.
-    pub fn of_difference(difference: &Difference) -> FailureClass {
-        if difference.pointer == "/status" {
-            FailureClass::Status
-        } else if difference.is_id_mismatch() {
-            FailureClass::IdIntegrity
-        } else {
-            match difference.kind {
-                DiffKind::Order => FailureClass::ListOrder,
-                DiffKind::Missing => FailureClass::Missing,
-                DiffKind::Added => FailureClass::Added,
-                DiffKind::Changed => FailureClass::Changed,
-            }
-        }
-    }
-}
-
-/// One reason a step or case failed.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Failure {
-    pub class: FailureClass,
-    /// JSON pointer of the offending value, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pointer: Option<String>,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn new(class: FailureClass, message: impl Into<String>) -> Failure {
-        Failure {
-            class,
-            pointer: None,
-            message: message.into(),
-        }
-    }
-
-    pub fn at(
-        class: FailureClass,
-        pointer: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Failure {
-        Failure {
-            class,
-            pointer: Some(pointer.into()),
-            message: message.into(),
-        }
-    }
-
-    /// A failure for one comparison difference.
-    pub fn from_difference(difference: &Difference) -> Failure {
-        let class = FailureClass::of_difference(difference);
-        let message = match (&difference.expected, &difference.actual) {
-            (Some(e), Some(a)) if difference.kind == DiffKind::Order => {
-                format!("expected items in the order {e}, got {a}")
-            }
-            (Some(e), Some(a)) => format!("expected {e}, got {a}"),
-            (Some(e), None) => format!("expected {e}, got nothing"),
-            (None, Some(a)) => format!("unexpected {a}"),
-            (None, None) => String::new(),
-        };
-        Failure::at(class, difference.pointer.clone(), message)
-    }
-
-    /// A failure for one schema violation of the `side` ("recorded" or "target") response.
-    pub fn from_violation(side: &str, violation: &Violation) -> Failure {
-        Failure::at(
-            FailureClass::Schema,
-            format!("/body{}", violation.pointer),
-            format!(
-                "{side} {}: {} ({})",
-                violation.object, violation.message, violation.rule
-            ),
-        )
-    }
-}
+use crate::target::{curl_command, TransportError};
+use crate::transcript::{Answer, Transcript};
 
 /// Whether a step ran and how it ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -199,7 +22,7 @@ impl Failure {
 pub enum StepStatus {
     Passed,
     Failed,
-    /// Not run because an earlier step could not get an answer.
+    /// Not run because an earlier step left it nothing to run on.
     NotRun,
 }
 
@@ -245,8 +68,8 @@ pub struct StepOutcome {
     pub line: usize,
     /// Whether the step is what the case tests (rather than setup for it).
     pub subject: bool,
-    /// Whether the step's checks count for its endpoint (not when an earlier setup step
-    /// failed).
+    /// Whether the step ran, so its failures are its own (a step not run fails its checks
+    /// because of the step that stopped the case).
     pub charged: bool,
     pub status: StepStatus,
     pub checks: Tally,
@@ -354,7 +177,7 @@ pub struct CaseOutcome {
     /// Failures that belong to no step (the case file or golden file is broken).
     pub failures: Vec<Failure>,
     pub steps: Vec<StepOutcome>,
-    /// The endpoint of the setup step that failed, when the case is blocked.
+    /// The endpoint of the setup step that stopped the case, when it is blocked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked_by: Option<Endpoint>,
     /// Set when an expectations file lists this case as a known failure; boxed, since most
@@ -414,6 +237,114 @@ impl Verdict {
 }
 
 impl CaseOutcome {
+    /// The outcome of a case from its transcript and the records its checks returned: each
+    /// record counts for its step (or the case) by its weight and verdict, failed and warned
+    /// records become the step's failures and warnings, and a failing step gets a reproduction
+    /// command. `keep_answers` keeps each normalized answer (to bless from a target).
+    pub fn assemble(
+        transcript: &Transcript<'_>,
+        records: Vec<Record>,
+        keep_answers: bool,
+    ) -> CaseOutcome {
+        let case = transcript.case;
+        let mut steps: Vec<StepOutcome> = case
+            .steps
+            .iter()
+            .zip(&transcript.steps)
+            .enumerate()
+            .map(|(i, (named, run))| {
+                let request = &named.step.request;
+                let mut step = StepOutcome::start(
+                    &named.name,
+                    &request.method,
+                    &request.path,
+                    StepStatus::Passed,
+                );
+                step.line = named.line;
+                step.subject = case.is_subject(i);
+                step.duration = run.duration;
+                if let Some(sent) = &run.sent {
+                    step.path = sent.path.clone();
+                }
+                match &run.answer {
+                    Answer::NotRun { .. } => {
+                        step.status = StepStatus::NotRun;
+                        step.charged = false;
+                    }
+                    Answer::Transport(err) => {
+                        step.reached = matches!(err, TransportError::TooLarge { .. });
+                    }
+                    Answer::NotJson { status, .. } => {
+                        step.reached = true;
+                        step.http_status = Some(*status);
+                    }
+                    Answer::Json(json) => {
+                        step.reached = true;
+                        step.http_status = Some(json.status);
+                    }
+                    Answer::Unsent { .. } => {}
+                }
+                if keep_answers {
+                    if let Some(actual) = transcript.actual(i) {
+                        step.evidence_mut().actual = Some(actual.to_snapshot());
+                    }
+                }
+                step
+            })
+            .collect();
+        let mut failures = Vec::new();
+        for record in records {
+            let Some(step) = record.step.and_then(|i| steps.get_mut(i)) else {
+                failures.extend(record.failure);
+                continue;
+            };
+            match record.verdict {
+                CheckVerdict::Passed => step.checks.passed += record.weight,
+                CheckVerdict::Failed => step.checks.failed += record.weight,
+                CheckVerdict::Warned => step.checks.warned += record.weight,
+            }
+            step.checks.added += usize::from(record.added);
+            if let Some(diff) = record.diff {
+                step.evidence_mut().diff = diff;
+            }
+            match (record.verdict, record.failure) {
+                (CheckVerdict::Failed, Some(failure)) => {
+                    if step.status == StepStatus::Passed {
+                        step.status = StepStatus::Failed;
+                    }
+                    step.failures.push(failure);
+                }
+                (_, Some(failure)) => step.warnings.push(failure),
+                (_, None) => {}
+            }
+        }
+        for (step, run) in steps.iter_mut().zip(&transcript.steps) {
+            if step.status == StepStatus::Failed {
+                if let Some(sent) = &run.sent {
+                    step.evidence_mut().curl =
+                        Some(curl_command(transcript.base_url.as_deref(), sent));
+                }
+            }
+        }
+        let blocked_by = transcript.blocked_by().map(|i| steps[i].endpoint.clone());
+        let failed = !failures.is_empty() || steps.iter().any(|s| s.status != StepStatus::Passed);
+        CaseOutcome {
+            name: case.name.clone(),
+            file: case.file.clone(),
+            tags: case.tags.clone(),
+            status: match (&blocked_by, failed) {
+                (Some(_), _) => CaseStatus::Blocked,
+                (None, true) => CaseStatus::Failed,
+                (None, false) => CaseStatus::Passed,
+            },
+            duration: transcript.duration,
+            failures,
+            steps,
+            blocked_by,
+            listed: None,
+        }
+    }
+
     /// The reason of an expectations file that lists this case.
     pub fn expected_failure(&self) -> Option<&str> {
         self.listed.as_deref().map(|l| l.reason.as_str())
@@ -476,8 +407,8 @@ impl CaseOutcome {
             .chain(self.steps.iter().flat_map(|s| s.failures.iter()))
     }
 
-    /// The keys of every failing check of the case and its charged steps (not the steps after
-    /// a failed setup step), each once, sorted.
+    /// The keys of every failing check of the case and its steps that ran (a step not run
+    /// fails because of the one that stopped the case), each once, sorted.
     pub fn failing_checks(&self) -> Vec<CheckKey> {
         let mut keys: Vec<CheckKey> = self
             .failures

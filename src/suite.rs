@@ -12,6 +12,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::case::Case;
+use crate::check::Judge;
 use crate::discover::{discover, DiscoverError, Entry, Filter};
 use crate::engine::{run_case, Context};
 use crate::golden::GoldenFile;
@@ -271,12 +272,24 @@ fn broken(name: &str, error: &LoadError) -> CaseOutcome {
     CaseOutcome::broken(name, error.file.clone(), failure)
 }
 
+/// Runs one case into its transcript, judges the transcript with every check, and assembles
+/// the outcome from the records.
+pub fn run_one(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> CaseOutcome {
+    let transcript = run_case(case, golden, ctx);
+    let judge = Judge {
+        schemas: ctx.schemas,
+        level: ctx.level,
+    };
+    let records = crate::check::run(&transcript, judge);
+    CaseOutcome::assemble(&transcript, records, ctx.keep_answers)
+}
+
 /// Runs a loaded case against its golden file (a broken golden file fails the case).
 fn run_loaded(case: &Case, ctx: Context<'_>, golden_root: &Path) -> CaseOutcome {
     match GoldenFile::read(golden_root, &case.name) {
-        Ok(golden) => run_case(case, golden.as_ref(), ctx),
+        Ok(golden) => run_one(case, golden.as_ref(), ctx),
         Err(error) => {
-            let mut outcome = run_case(case, None, ctx);
+            let mut outcome = run_one(case, None, ctx);
             outcome.failures = vec![Failure::new(
                 FailureClass::Golden,
                 format!("broken golden file {error}"),

@@ -7,8 +7,9 @@ use clap::Args;
 use super::common::{Dirs, TargetArgs};
 use super::exit;
 use conform::bless::{bless, golden_from_recording, golden_from_run, Change};
-use conform::engine::{run_case, Context};
+use conform::engine::Context;
 use conform::golden::GoldenFile;
+use conform::suite::run_one;
 
 #[derive(Debug, Args)]
 pub struct BlessArgs {
@@ -69,7 +70,7 @@ pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> Result<ExitCode, exit::Err
                 level: conform::check::Level::Strict,
                 keep_answers: true,
             };
-            let outcome = run_case(case, existing.as_ref(), ctx);
+            let outcome = run_one(case, existing.as_ref(), ctx);
             match golden_from_run(case, &outcome, existing.as_ref()) {
                 Some(golden) => golden,
                 None => {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 /// `Some(n)` when the JSON text `text` holds exactly `value`, with `n` the count of values a
 /// full comparison of two equal bodies counts as passed (every scalar, every empty object or
-/// array); `None` when they differ or this reader cannot tell. `text` must be valid JSON.
+/// array, and a list check per non-empty array); `None` when they differ or this reader cannot tell. `text` must be valid JSON.
 pub fn matches(text: &str, value: &Value) -> Option<usize> {
     let mut reader = Reader {
         bytes: text.as_bytes(),
@@ -98,7 +98,8 @@ impl<'a> Reader<'a> {
                     self.at += 1;
                     return items.is_empty().then_some(1);
                 }
-                let mut leaves = 0;
+                // The list check, then the items' own.
+                let mut leaves = 1;
                 let mut items = items.iter();
                 loop {
                     leaves += self.value(items.next()?)?;
@@ -148,7 +149,7 @@ mod tests {
     fn equal_bodies_count_what_a_full_comparison_counts() {
         assert_eq!(
             both(r#"{"a": 1, "b": [true, null, "x"], "c": {}}"#),
-            Some(5)
+            Some(6)
         );
         assert_eq!(both("[]"), Some(1));
         assert_eq!(both("-12"), Some(1));

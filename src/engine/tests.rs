@@ -4,8 +4,10 @@ use std::sync::Mutex;
 use serde_json::{json, Value};
 
 use super::*;
+use crate::check::Judge;
 use crate::golden::{GoldenFile, GoldenStep};
 use crate::load::parse;
+use crate::outcome::{CaseOutcome, CaseStatus, FailureClass, StepStatus};
 use crate::target::{Answer, Payload, ReplayTarget, Sent};
 
 /// A target that answers each step with the recording passed through `edit`.
@@ -81,18 +83,29 @@ fn golden_of(case: &Case) -> GoldenFile {
     }
 }
 
+/// Runs `case` into its transcript and judges it with every check, at strict level.
 fn run(case: &Case, golden: Option<&GoldenFile>, target: &dyn Target) -> CaseOutcome {
-    let schemas = SchemaSet::default();
-    run_case(
-        case,
-        golden,
-        Context {
-            target,
-            schemas: &schemas,
-            level: crate::check::Level::Strict,
-            keep_answers: false,
-        },
-    )
+    judged(case, golden, target, &SchemaSet::default())
+}
+
+fn judged(
+    case: &Case,
+    golden: Option<&GoldenFile>,
+    target: &dyn Target,
+    schemas: &SchemaSet,
+) -> CaseOutcome {
+    let ctx = Context {
+        target,
+        schemas,
+        level: Level::Strict,
+        keep_answers: false,
+    };
+    let transcript = run_case(case, golden, ctx);
+    let judge = Judge {
+        schemas,
+        level: Level::Strict,
+    };
+    CaseOutcome::assemble(&transcript, crate::check::run(&transcript, judge), false)
 }
 
 fn classes(outcome: &CaseOutcome) -> Vec<FailureClass> {
@@ -354,13 +367,7 @@ fn reusing_the_expected_snapshot_gives_the_outcome_normalizing_the_answer_gives(
     let entries = crate::discover::discover(&root.join("cases")).unwrap();
     let schemas = SchemaSet::load(&root.join("schemas")).unwrap();
     let run_with = |case: &Case, golden: Option<&GoldenFile>, target: &dyn Target| {
-        let ctx = Context {
-            target,
-            schemas: &schemas,
-            level: crate::check::Level::Strict,
-            keep_answers: false,
-        };
-        shown(&run_case(case, golden, ctx))
+        shown(&judged(case, golden, target, &schemas))
     };
     let mut compared = 0;
     let mut failing = 0;
@@ -403,7 +410,6 @@ fn reusing_the_expected_snapshot_gives_the_outcome_normalizing_the_answer_gives(
         // A golden file that no longer matches fails both ways, with the same differences.
         if let Some(mut golden) = golden {
             golden.steps[0].body = json!({"changed": [1, 2]}).into();
-            golden.steps[0].status += 1;
             let fast = run_with(case, Some(&golden), &ReplayTarget);
             assert!(fast.contains("/body/changed"), "{fast}");
             assert_eq!(fast, run_with(case, Some(&golden), &late), "{}", case.name);
@@ -461,4 +467,97 @@ fn a_golden_body_too_deep_to_parse_fails_the_step_it_belongs_to() {
         "{failure:?}"
     );
     assert!(outcome.steps[0].failures.is_empty() && outcome.steps[2].failures.is_empty());
+}
+
+#[test]
+fn a_setup_step_answered_with_another_status_blocks_its_case() {
+    let outcome = run_edited(|i, body, status| {
+        if i == 0 {
+            *status = 400;
+            *body = json!({"error": {"type": "invalid_request_error", "message": "no"}});
+        }
+    });
+    assert_eq!(outcome.status, CaseStatus::Blocked, "{outcome:#?}");
+    assert_eq!(
+        outcome
+            .blocked_by
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("POST /v1/customers")
+    );
+    assert_eq!(outcome.steps[1].status, StepStatus::NotRun);
+    assert_eq!(outcome.steps[2].status, StepStatus::NotRun);
+    assert_eq!(outcome.steps[2].failures[0].class, FailureClass::Blocked);
+}
+
+#[test]
+fn a_setup_answer_without_an_id_a_later_request_uses_blocks_its_case() {
+    let target = edited(|i, body, _| {
+        if i == 0 {
+            body.as_object_mut().unwrap().remove("id");
+        }
+    });
+    let case = flow();
+    let golden = golden_of(&case);
+    let outcome = run(&case, Some(&golden), &target);
+    assert_eq!(outcome.status, CaseStatus::Blocked, "{outcome:#?}");
+    let failure = &outcome.steps[1].failures[0];
+    assert_eq!(failure.class, FailureClass::Template);
+    assert!(
+        failure.message.contains("cus_Aa1Bb2Cc3Dd4") && failure.message.contains("`create`"),
+        "{failure:?}"
+    );
+    assert_eq!(outcome.steps[2].status, StepStatus::NotRun);
+    // Nothing was sent after the step that lacked the id.
+    assert_eq!(target.sent.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn a_setup_step_missing_an_attribute_nothing_uses_fails_without_hiding_the_subject() {
+    let outcome = run_edited(|i, body, _| {
+        if i == 0 {
+            body.as_object_mut().unwrap().remove("balance");
+        }
+    });
+    assert_eq!(outcome.status, CaseStatus::Failed, "{outcome:#?}");
+    assert!(outcome.blocked_by.is_none());
+    assert_eq!(outcome.steps[0].status, StepStatus::Failed);
+    assert_eq!(
+        outcome.steps[0].failures[0].pointer.as_deref(),
+        Some("/body/balance")
+    );
+    assert_eq!(
+        outcome.steps[0].failures[0].subject.as_deref(),
+        Some("customer.balance")
+    );
+    assert_eq!(outcome.steps[1].status, StepStatus::Passed);
+    assert_eq!(outcome.steps[2].status, StepStatus::Passed);
+}
+
+#[test]
+fn every_answer_counts_the_same_checks() {
+    let case = flow();
+    let golden = golden_of(&case);
+    let total = |outcome: &CaseOutcome| outcome.checks().total();
+    let recorded = run(&case, Some(&golden), &ReplayTarget);
+    assert_eq!(recorded.checks().failed, 0);
+    let edits: [&(dyn Fn(usize, &mut Value, &mut u16) + Sync); 4] = [
+        &|_, body, _| *body = json!({"x": [1, 2, 3]}),
+        &|_, _, status| *status = 500,
+        &|i, body, _| {
+            if i == 2 {
+                body["data"] = json!([]);
+            }
+        },
+        &|_, body, _| {
+            body.as_object_mut()
+                .unwrap()
+                .insert("extra".into(), json!({"a": 1}));
+        },
+    ];
+    for edit in edits {
+        let outcome = run(&case, Some(&golden), &edited(edit));
+        assert_eq!(total(&outcome), total(&recorded), "{outcome:#?}");
+    }
 }

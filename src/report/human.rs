@@ -1,5 +1,6 @@
-//! The human report: owns [`Human`], which prints what to fix first (the top differences
-//! ranked by the cases they touch), then each case (a failing one with its failures by JSON
+//! The human report: owns [`Human`], which prints the score and what to fix first (failing
+//! checks grouped by what an implementer changes, ranked by the cases each would turn green),
+//! then each case (a failing one with its failures by JSON
 //! pointer, the coloured diff and a `curl` line to reproduce it), then the score per endpoint
 //! and the summary, ending with the plain `N passed, N failed` line.
 
@@ -8,7 +9,7 @@ use std::fmt::Write;
 use super::{Reporter, RunReport, Style};
 use crate::outcome::{CaseOutcome, CaseStatus, Failure, StepStatus, Verdict};
 
-/// How many ranked differences the report shows.
+/// How many fix-first entries the report shows.
 pub const TOP_DIFFERENCES: usize = 10;
 
 /// The human report; `quiet` leaves out passing and expected-failing cases.
@@ -35,30 +36,51 @@ impl Reporter for Human {
     }
 }
 
-/// The top differences, most cases first.
+/// Where the target stands (its score over the fixed checks), then what to fix first: the
+/// entries that would turn the most cases green.
 pub fn render_ranked(run: &RunReport<'_>, style: Style) -> String {
     let mut out = String::new();
-    if run.differences.is_empty() {
+    let checks = run.summary.checks;
+    if let Some(percent) = checks.percent() {
+        let _ = writeln!(
+            out,
+            "{} {percent:.1}% of {} checks ({} passed, {} warned, {} failed; {} attributes added)",
+            style.bold("score"),
+            checks.total(),
+            checks.passed,
+            checks.warned,
+            checks.failed,
+            checks.added,
+        );
+    }
+    if run.fix_first.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
         return out;
     }
     let _ = writeln!(
         out,
-        "{} ({} kinds of failing check; the first {} by cases touched)",
-        style.bold("top differences"),
-        run.differences.len(),
-        run.differences.len().min(TOP_DIFFERENCES)
+        "{} ({} things to fix; the first {} by cases each would turn green)",
+        style.bold("fix first"),
+        run.fix_first.len(),
+        run.fix_first.len().min(TOP_DIFFERENCES)
     );
     let rows: Vec<[String; 4]> = run
-        .differences
+        .fix_first
         .iter()
         .take(TOP_DIFFERENCES)
         .map(|d| {
+            let endpoints = match d.endpoints.as_slice() {
+                [one] => one.clone(),
+                many => format!("{} endpoints", many.len()),
+            };
             [
-                format!("{} {}", d.method, d.path),
-                d.pointer.clone(),
+                d.what.clone(),
                 d.kind.name().to_owned(),
+                format!("{} green", d.turns_green),
                 format!(
-                    "{} step{} in {} case{}  (e.g. {})",
+                    "{} step{} in {} case{} at {endpoints}  (e.g. {})",
                     d.steps,
                     if d.steps == 1 { "" } else { "s" },
                     d.cases,
@@ -70,11 +92,11 @@ pub fn render_ranked(run: &RunReport<'_>, style: Style) -> String {
         .collect();
     let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
     let (w0, w1, w2) = (width(0), width(1), width(2));
-    for [endpoint, pointer, kind, reach] in &rows {
+    for [what, kind, green, reach] in &rows {
         let _ = writeln!(
             out,
-            "  {endpoint:w0$}  {pointer:w1$}  {}  {reach}",
-            style.red(&format!("{kind:w2$}"))
+            "  {what:w0$}  {}  {green:>w2$}  {reach}",
+            style.red(&format!("{kind:w1$}"))
         );
     }
     out.push('\n');
@@ -306,14 +328,16 @@ pub fn render_summary(run: &RunReport<'_>, style: Style) -> String {
     let c = summary.checks;
     let _ = writeln!(
         out,
-        "{} {} passed, {} failed, {} warned ({} level{})",
+        "{} {} passed, {} failed, {} warned of {}, {} added attributes apart ({} level{})",
         style.bold("checks:"),
         c.passed,
         c.failed,
         c.warned,
+        c.total(),
+        c.added,
         run.info.level.name(),
         c.percent()
-            .map_or(String::new(), |p| format!(", {p:.1}% passed"))
+            .map_or(String::new(), |p| format!(", score {p:.1}%"))
     );
     // The last line stays plain so scripts can read it.
     let _ = writeln!(out, "{}", summary.line());

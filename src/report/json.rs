@@ -7,10 +7,10 @@ use serde::Serialize;
 use super::{Reporter, RunReport};
 use crate::check::{Level, Tally};
 use crate::outcome::{CaseOutcome, Summary, Verdict};
-use crate::score::{EndpointScore, RankedDifference};
+use crate::score::{EndpointScore, FixFirst};
 
 /// Version of the report's shape; bumped on incompatible changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -20,10 +20,20 @@ struct Document<'a> {
     level: Level,
     duration_ms: f64,
     summary: &'a Summary,
-    checks: Tally,
+    checks: Counted,
     endpoints: &'a [EndpointScore],
-    differences: &'a [RankedDifference],
+    fix_first: &'a [FixFirst],
     cases: Vec<CaseEntry<'a>>,
+}
+
+/// The run's checks with their total (passed, failed and warned: the denominator every target
+/// of the same corpus and level shares) and the score over it.
+#[derive(Serialize)]
+struct Counted {
+    #[serde(flatten)]
+    tally: Tally,
+    total: usize,
+    score: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -59,9 +69,17 @@ impl Reporter for Json {
             level: run.info.level,
             duration_ms: (run.info.duration.as_secs_f64() * 1000.0).round(),
             summary: &run.summary,
-            checks: run.summary.checks,
+            checks: Counted {
+                tally: run.summary.checks,
+                total: run.summary.checks.total(),
+                score: run
+                    .summary
+                    .checks
+                    .percent()
+                    .map(|p| (p * 100.0).round() / 100.0),
+            },
             endpoints: &run.endpoints,
-            differences: &run.differences,
+            fix_first: &run.fix_first,
             cases: run.cases.iter().map(CaseEntry::new).collect(),
         };
         let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();

@@ -14,10 +14,13 @@ use super::html::STYLE;
 /// The page's totals check and filter box.
 const MATRIX_SCRIPT: &str = include_str!("assets/matrix.js");
 use crate::check::Tally;
-use crate::score::{EndpointScore, RankedDifference};
+use crate::score::{EndpointScore, FixFirst};
 
-/// How many ranked differences per implementation the Markdown page lists.
+/// How many fix-first entries per implementation the pages list.
 pub const MARKDOWN_DIFFERENCES: usize = 10;
+
+/// How many fix-first entries a leaderboard line names.
+pub const LEADERBOARD_FIXES: usize = 3;
 
 /// The parts of a saved JSON report the matrix reads.
 #[derive(Debug, Clone, Deserialize)]
@@ -26,7 +29,7 @@ pub struct SavedReport {
     pub checks: Tally,
     pub endpoints: Vec<EndpointScore>,
     #[serde(default)]
-    pub differences: Vec<RankedDifference>,
+    pub fix_first: Vec<FixFirst>,
     pub cases: Vec<SavedCase>,
 }
 
@@ -34,6 +37,9 @@ pub struct SavedReport {
 pub struct SavedCase {
     pub name: String,
     pub verdict: String,
+    /// How the case ran, whatever an expectations file says of it.
+    #[serde(default)]
+    pub status: String,
     #[serde(default)]
     pub classes: Vec<String>,
     #[serde(default)]
@@ -51,7 +57,7 @@ pub struct SavedStep {
 
 impl SavedReport {
     pub fn parse(text: &str) -> Result<SavedReport, String> {
-        serde_json::from_str(text).map_err(|e| format!("not a conform JSON report (format 2): {e}"))
+        serde_json::from_str(text).map_err(|e| format!("not a conform JSON report (format 3): {e}"))
     }
 }
 
@@ -112,13 +118,27 @@ pub struct EndpointRow {
     pub checks: Vec<Option<Tally>>,
 }
 
+/// One implementation's line on the leaderboard.
+#[derive(Debug, Clone, Serialize)]
+pub struct Leader {
+    pub name: String,
+    pub level: crate::check::Level,
+    /// Checks over every endpoint: the score is passed and warned over the total.
+    pub checks: Tally,
+    pub passed: usize,
+    pub failed: usize,
+    pub blocked: usize,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Matrix {
     pub implementations: Vec<String>,
     /// The level each implementation was judged at.
     pub levels: Vec<crate::check::Level>,
-    /// The first ranked differences of each implementation.
-    pub differences: Vec<Vec<RankedDifference>>,
+    /// One line per implementation, best score first.
+    pub leaderboard: Vec<Leader>,
+    /// The first fix-first entries of each implementation.
+    pub fix_first: Vec<Vec<FixFirst>>,
     pub endpoints: Vec<EndpointRow>,
     /// Checks over all endpoints per implementation.
     pub checks: Vec<Tally>,
@@ -218,10 +238,11 @@ pub fn build(reports: &[(String, SavedReport)]) -> Matrix {
     Matrix {
         implementations: reports.iter().map(|(n, _)| n.clone()).collect(),
         levels: reports.iter().map(|(_, r)| r.level).collect(),
-        differences: reports
+        leaderboard: leaderboard(reports),
+        fix_first: reports
             .iter()
             .map(|(_, r)| {
-                r.differences
+                r.fix_first
                     .iter()
                     .take(MARKDOWN_DIFFERENCES)
                     .cloned()
@@ -239,6 +260,42 @@ pub fn build(reports: &[(String, SavedReport)]) -> Matrix {
         rows: out_rows,
         totals,
     }
+}
+
+/// One line per implementation, best score first (then by name).
+fn leaderboard(reports: &[(String, SavedReport)]) -> Vec<Leader> {
+    let mut leaders: Vec<Leader> = reports
+        .iter()
+        .map(|(name, report)| {
+            let count = |status: &str| report.cases.iter().filter(|c| c.status == status).count();
+            Leader {
+                name: name.clone(),
+                level: report.level,
+                checks: report.checks,
+                passed: count("passed"),
+                failed: count("failed"),
+                blocked: count("blocked"),
+            }
+        })
+        .collect();
+    leaders.sort_by(|a, b| {
+        let score = |l: &Leader| l.checks.percent().unwrap_or(0.0);
+        score(b)
+            .total_cmp(&score(a))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    leaders
+}
+
+/// A fix-first entry in one line: `customer.test_clock missing (turns 12 cases green)`.
+fn fix_text(fix: &FixFirst) -> String {
+    format!(
+        "{} {} ({} green, {} steps)",
+        fix.what,
+        fix.kind.name(),
+        fix.turns_green,
+        fix.steps
+    )
 }
 
 /// A background colour from red (0%) through yellow to green (100%).
@@ -276,6 +333,33 @@ impl Matrix {
     /// top differences, as Markdown (what `docs/conformance.md` holds).
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
+        out.push_str("| implementation | score | checks | cases passed | failed | blocked | fix first |\n| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        for leader in &self.leaderboard {
+            let index = self.implementations.iter().position(|n| *n == leader.name);
+            let fixes: Vec<String> = index
+                .map(|i| &self.fix_first[i])
+                .into_iter()
+                .flatten()
+                .take(LEADERBOARD_FIXES)
+                .map(|f| format!("`{}`", fix_text(f)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} ({}) | {} | {} | {} | {} | {} | {} |",
+                leader.name,
+                leader.level.name(),
+                leader
+                    .checks
+                    .percent()
+                    .map_or("-".to_owned(), |p| format!("{p:.1}%")),
+                leader.checks.total(),
+                leader.passed,
+                leader.failed,
+                leader.blocked,
+                fixes.join("; ")
+            );
+        }
+        out.push('\n');
         out.push_str("| endpoint |");
         for (name, level) in self.implementations.iter().zip(&self.levels) {
             let _ = write!(out, " {name} ({}) |", level.name());
@@ -297,18 +381,19 @@ impl Matrix {
             let _ = write!(out, " **{}** |", percent_text(Some(tally)));
         }
         out.push('\n');
-        for (name, differences) in self.implementations.iter().zip(&self.differences) {
-            let _ = write!(out, "\nTop differences of {name}:\n\n| endpoint | pointer | kind | steps | cases |\n| --- | --- | --- | ---: | ---: |\n");
-            for d in differences {
+        for (name, fixes) in self.implementations.iter().zip(&self.fix_first) {
+            let _ = write!(out, "\nWhat {name} would fix first:\n\n| what | kind | turns green | steps | cases | endpoints |\n| --- | --- | ---: | ---: | ---: | --- |\n");
+            for d in fixes {
+                let endpoints: Vec<String> = d.endpoints.iter().map(|e| format!("`{e}`")).collect();
                 let _ = writeln!(
                     out,
-                    "| `{} {}` | `{}` | {} | {} | {} |",
-                    d.method,
-                    d.path,
-                    d.pointer,
+                    "| `{}` | {} | {} | {} | {} | {} |",
+                    d.what,
                     d.kind.name(),
+                    d.turns_green,
                     d.steps,
-                    d.cases
+                    d.cases,
+                    endpoints.join(", ")
                 );
             }
         }
@@ -330,6 +415,30 @@ impl Matrix {
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>conform matrix</title><style>{STYLE}\
              td.pass{{background:#e3f5e6}}td.fail{{background:#fbe3e6}}td.xfail{{background:#fff4cc}}td.error{{background:#f0d9ff}}td.absent{{background:#eee}}td.blocked{{background:#e6ecf5}}td.score{{text-align:right}}</style></head><body>\n<h1>Conformance matrix</h1>\n"
         );
+        out.push_str("<h2>Leaderboard</h2>\n<table id=\"leaderboard\"><thead><tr><th>implementation</th><th>score</th><th>checks</th><th>passed</th><th>failed</th><th>blocked</th><th>fix first</th></tr></thead><tbody>\n");
+        for leader in &self.leaderboard {
+            let index = self.implementations.iter().position(|n| *n == leader.name);
+            let fixes: Vec<String> = index
+                .map(|i| &self.fix_first[i])
+                .into_iter()
+                .flatten()
+                .take(LEADERBOARD_FIXES)
+                .map(|f| format!("<code>{}</code>", escape(&fix_text(f))))
+                .collect();
+            let _ = writeln!(
+                out,
+                "<tr><td>{} ({})</td>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&leader.name),
+                leader.level.name(),
+                percent_cell(Some(&leader.checks)),
+                leader.checks.total(),
+                leader.passed,
+                leader.failed,
+                leader.blocked,
+                fixes.join("<br>")
+            );
+        }
+        out.push_str("</tbody></table>\n");
         out.push_str("<h2>Checks passed per endpoint</h2>\n<table id=\"endpoints\"><thead><tr><th>endpoint</th>");
         for name in &self.implementations {
             let _ = write!(out, "<th>{}</th>", escape(name));
@@ -381,6 +490,26 @@ impl Matrix {
             );
         }
         out.push_str("</tr></tfoot></table>\n");
+        for (name, fixes) in self.implementations.iter().zip(&self.fix_first) {
+            let _ = write!(
+                out,
+                "<h2>What {} would fix first</h2>\n<table class=\"fix-first\"><thead><tr><th>what</th><th>kind</th><th>turns green</th><th>steps</th><th>cases</th><th>endpoints</th></tr></thead><tbody>\n",
+                escape(name)
+            );
+            for d in fixes {
+                let _ = writeln!(
+                    out,
+                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    escape(&d.what),
+                    d.kind.name(),
+                    d.turns_green,
+                    d.steps,
+                    d.cases,
+                    escape(&d.endpoints.join(", "))
+                );
+            }
+            out.push_str("</tbody></table>\n");
+        }
         let _ = write!(out, "<script>\n{MATRIX_SCRIPT}</script>\n</body></html>\n");
         out
     }

@@ -1,5 +1,5 @@
 //! Reports: owns [`RunReport`], the typed model of a finished run (sorted case outcomes, the
-//! summary, scores per endpoint and ranked differences), the [`Reporter`] trait every output
+//! summary, scores per endpoint and what to fix first), the [`Reporter`] trait every output
 //! format implements, and [`Format`], the one registry of formats for `--format` and
 //! `--report KIND=PATH`. Reporters never run anything; they only render a `RunReport`.
 
@@ -18,7 +18,7 @@ use anstyle::AnsiColor;
 
 use crate::check::Level;
 use crate::outcome::{CaseOutcome, Summary};
-use crate::score::{endpoint_scores, ranked_differences, EndpointScore, RankedDifference};
+use crate::score::{endpoint_scores, fix_first, EndpointScore, FixFirst};
 use crate::write::{write_atomic, WriteError};
 
 /// Facts about a run that reports show beside the outcomes.
@@ -38,7 +38,8 @@ pub struct RunReport<'a> {
     pub cases: &'a [CaseOutcome],
     pub summary: Summary,
     pub endpoints: Vec<EndpointScore>,
-    pub differences: Vec<RankedDifference>,
+    /// What to fix first, ranked by the cases each entry would turn green.
+    pub fix_first: Vec<FixFirst>,
 }
 
 impl<'a> RunReport<'a> {
@@ -47,7 +48,7 @@ impl<'a> RunReport<'a> {
             info,
             summary: Summary::of(cases),
             endpoints: endpoint_scores(cases),
-            differences: ranked_differences(cases),
+            fix_first: fix_first(cases),
             cases,
         }
     }
@@ -61,7 +62,7 @@ pub trait Reporter {
 /// Every output format, for stdout (`--format`) and report files (`--report KIND=PATH`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Ranked differences, failing cases in detail, a score per endpoint, a summary.
+    /// The score and what to fix first, failing cases in detail, a score per endpoint, a summary.
     Human,
     /// `test NAME ... ok` lines like `cargo test`.
     Libtest,

@@ -1,19 +1,11 @@
-//! Checks and levels: owns [`Level`] (how strictly an answer is judged), [`Endpoint`] (the
-//! method and route template a step is charged to), [`Tally`] (passed, failed and warned
-//! checks) and [`judge`], the one place that decides whether a difference fails or only warns.
-//!
-//! A step's comparison is a list of checks: its status, each schema rule it breaks (or one
-//! passing schema check), each header the golden file lists and each value the golden body
-//! holds. The rules of each level are documented, with examples, in `docs/levels.md`.
-
-use std::collections::HashSet;
-use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
+//! Levels: owns [`Level`] (how strictly an answer is judged), [`CheckVerdict`], [`Tally`]
+//! (passed, failed, warned and added checks) and [`judge`], the one place that decides whether a
+//! difference fails or only warns. The rules of each level are documented, with examples, in
+//! `docs/levels.md`.
 
 use serde::{Deserialize, Serialize};
 
 use crate::compare::{DiffKind, Difference};
-use crate::ids;
 
 /// How strictly answers are judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
@@ -48,12 +40,15 @@ pub enum CheckVerdict {
     Warned,
 }
 
-/// Passed, failed and warned checks.
+/// Passed, failed and warned checks, and attributes the target added (counted apart: they
+/// are not among the checks the golden files define, so not in the total).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     pub passed: usize,
     pub failed: usize,
     pub warned: usize,
+    #[serde(default)]
+    pub added: usize,
 }
 
 impl Tally {
@@ -61,106 +56,18 @@ impl Tally {
         self.passed += other.passed;
         self.failed += other.failed;
         self.warned += other.warned;
+        self.added += other.added;
+    }
+
+    /// Every check counted: passed, failed and warned (not the added attributes).
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.warned
     }
 
     /// Passed and warned checks as a share of all checks, in percent (`None` without checks).
     pub fn percent(&self) -> Option<f64> {
-        let total = self.passed + self.failed + self.warned;
+        let total = self.total();
         (total > 0).then(|| (self.passed + self.warned) as f64 * 100.0 / total as f64)
-    }
-}
-
-/// A method and the route template of a path: `POST /v1/customers/{customer}`. The strings are
-/// shared: every step of a run charged to one endpoint points at the same two.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Endpoint {
-    pub method: Arc<str>,
-    pub path: Arc<str>,
-}
-
-/// The one shared copy of `text`: endpoint strings and step names repeat across thousands of
-/// steps, and the table holds one entry per distinct string.
-pub fn intern(text: &str) -> Arc<str> {
-    static TABLE: OnceLock<Mutex<HashSet<Arc<str>>>> = OnceLock::new();
-    let mut table = TABLE
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(shared) = table.get(text) {
-        return Arc::clone(shared);
-    }
-    let shared: Arc<str> = Arc::from(text);
-    table.insert(Arc::clone(&shared));
-    shared
-}
-
-impl Endpoint {
-    /// The endpoint of a request as written in a case (ids and `${...}` templates in the path
-    /// become parameters).
-    pub fn of(method: &str, path: &str) -> Endpoint {
-        Endpoint {
-            method: intern(&method.to_ascii_uppercase()),
-            path: intern(&route_template(path)),
-        }
-    }
-
-    /// Parses `METHOD /path`.
-    pub fn parse(text: &str) -> Option<Endpoint> {
-        let (method, path) = text.trim().split_once(' ')?;
-        let path = path.trim();
-        (!method.is_empty() && path.starts_with('/')).then(|| Endpoint {
-            method: method.into(),
-            path: path.into(),
-        })
-    }
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.method, self.path)
-    }
-}
-
-/// The route template of a path: the query is dropped, and every id or `${...}` segment becomes
-/// a parameter named after the collection before it, in the singular
-/// (`/v1/customers/cus_X1/balance_transactions/cbtxn_Y2` ->
-/// `/v1/customers/{customer}/balance_transactions/{balance_transaction}`).
-pub fn route_template(path: &str) -> String {
-    let path = path.split(['?', '#']).next().unwrap_or("");
-    let mut out = String::with_capacity(path.len());
-    let mut previous = "";
-    for (i, segment) in path.split('/').enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        if is_parameter(segment) {
-            out.push('{');
-            out.push_str(&singular(previous));
-            out.push('}');
-        } else {
-            out.push_str(segment);
-        }
-        previous = segment;
-    }
-    out
-}
-
-fn is_parameter(segment: &str) -> bool {
-    segment.contains("${") || ids::is_id(segment)
-}
-
-fn singular(collection: &str) -> String {
-    if collection.is_empty() || collection.starts_with('{') {
-        return "id".to_owned();
-    }
-    if let Some(stem) = collection.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if let Some(stem) = collection.strip_suffix("sses") {
-        format!("{stem}ss")
-    } else if let Some(stem) = collection.strip_suffix('s') {
-        stem.to_owned()
-    } else {
-        collection.to_owned()
     }
 }
 
@@ -247,31 +154,8 @@ mod tests {
             kind,
             expected: (!expected.is_empty()).then(|| expected.to_owned()),
             actual: (!actual.is_empty()).then(|| actual.to_owned()),
+            weight: 1,
         }
-    }
-
-    #[test]
-    fn routes_name_their_parameters() {
-        assert_eq!(
-            route_template("/v1/customers/cus_Q1w2E3r4T5/balance_transactions/cbtxn_1A2b3C4d?x=1"),
-            "/v1/customers/{customer}/balance_transactions/{balance_transaction}"
-        );
-        assert_eq!(
-            route_template("/v1/checkout/sessions/${create.body.id}/expire"),
-            "/v1/checkout/sessions/{session}/expire"
-        );
-        assert_eq!(
-            route_template("/v1/credit_notes/preview"),
-            "/v1/credit_notes/preview"
-        );
-        assert_eq!(
-            route_template("/v1/invoices/in_1Abcdefgh"),
-            "/v1/invoices/{invoice}"
-        );
-        assert_eq!(
-            Endpoint::parse("POST /v1/x/{y}").unwrap().to_string(),
-            "POST /v1/x/{y}"
-        );
     }
 
     #[test]
@@ -326,6 +210,7 @@ mod tests {
             passed: 3,
             failed: 1,
             warned: 0,
+            added: 5,
         };
         assert_eq!(t.percent(), Some(75.0));
         assert_eq!(Tally::default().percent(), None);
