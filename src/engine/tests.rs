@@ -535,6 +535,9 @@ fn a_setup_step_missing_an_attribute_nothing_uses_fails_without_hiding_the_subje
     assert_eq!(outcome.steps[2].status, StepStatus::Passed);
 }
 
+/// How a test target changes step `i`'s recorded body and status.
+type Edit = dyn Fn(usize, &mut Value, &mut u16) + Sync;
+
 #[test]
 fn every_answer_counts_the_same_checks() {
     let case = flow();
@@ -542,7 +545,7 @@ fn every_answer_counts_the_same_checks() {
     let total = |outcome: &CaseOutcome| outcome.checks().total();
     let recorded = run(&case, Some(&golden), &ReplayTarget);
     assert_eq!(recorded.checks().failed, 0);
-    let edits: [&(dyn Fn(usize, &mut Value, &mut u16) + Sync); 4] = [
+    let edits: [&Edit; 4] = [
         &|_, body, _| *body = json!({"x": [1, 2, 3]}),
         &|_, _, status| *status = 500,
         &|i, body, _| {
