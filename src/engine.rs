@@ -321,6 +321,8 @@ impl<'c> CaseRun<'c, '_> {
         let identical = std::ptr::eq(body.as_ref(), recorded) && step.list != ListMode::Contains;
         let mut compared = (!identical).then(|| body.as_ref().clone());
         if !last {
+            // Later steps' templates may read this answer: the recording itself, or the bytes
+            // the target sent.
             let kept = match (
                 &body,
                 std::mem::replace(&mut answer.body, Payload::Bytes(Vec::new())),
@@ -344,8 +346,28 @@ impl<'c> CaseRun<'c, '_> {
                 .learn(&expected.body, compared.as_ref().unwrap_or(recorded));
             self.assign_paired_symbols();
         }
+        let normalized = self.normalize(i, &answer, compared, expected, extra);
+        Json {
+            status: answer.status,
+            body,
+            normalized,
+        }
+    }
+
+    /// Normalizes an answer with the case's symbols: `compared` when the answer is not the
+    /// recording itself, else only its headers (the body is the recorded snapshot, made here
+    /// if it was not made up front).
+    fn normalize(
+        &mut self,
+        i: usize,
+        answer: &crate::target::Answer<'c>,
+        compared: Option<Value>,
+        expected: &mut ExpectedStep<'c, Option<Snapshot>>,
+        extra: &[Rule],
+    ) -> Normalized {
+        let step = &self.case.steps[i].step;
         let rules = rules(self.case, i, extra);
-        let normalized = match compared {
+        match compared {
             Some(compared) => Normalized::Own(snapshot_owned(
                 answer.status,
                 &answer.headers,
@@ -369,11 +391,6 @@ impl<'c> CaseRun<'c, '_> {
                 }
                 Normalized::Recording { headers }
             }
-        };
-        Json {
-            status: answer.status,
-            body,
-            normalized,
         }
     }
 }

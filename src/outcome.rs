@@ -128,6 +128,73 @@ impl StepOutcome {
         }
     }
 
+    /// Step `i` of a transcript as it ran, before its checks are counted.
+    pub fn of_run(transcript: &Transcript<'_>, i: usize, keep_answers: bool) -> StepOutcome {
+        let named = &transcript.case.steps[i];
+        let run = &transcript.steps[i];
+        let request = &named.step.request;
+        let mut step = StepOutcome::start(
+            &named.name,
+            &request.method,
+            &request.path,
+            StepStatus::Passed,
+        );
+        step.line = named.line;
+        step.subject = transcript.case.is_subject(i);
+        step.duration = run.duration;
+        if let Some(sent) = &run.sent {
+            step.path = sent.path.clone();
+        }
+        match &run.answer {
+            Answer::NotRun { .. } => {
+                step.status = StepStatus::NotRun;
+                step.charged = false;
+            }
+            Answer::Transport(err) => {
+                step.reached = matches!(err, TransportError::TooLarge { .. });
+            }
+            Answer::NotJson { status, .. } => {
+                step.reached = true;
+                step.http_status = Some(*status);
+            }
+            Answer::Json(json) => {
+                step.reached = true;
+                step.http_status = Some(json.status);
+            }
+            Answer::Unsent { .. } => {}
+        }
+        if keep_answers {
+            if let Some(actual) = transcript.actual(i) {
+                step.evidence_mut().actual = Some(actual.to_snapshot());
+            }
+        }
+        step
+    }
+
+    /// Counts one record of this step: its weight by verdict, an added attribute apart, and its
+    /// failure as a failure (which fails the step) or a warning.
+    pub fn count(&mut self, record: Record) {
+        match record.verdict {
+            CheckVerdict::Passed => self.checks.passed += record.weight,
+            CheckVerdict::Failed => self.checks.failed += record.weight,
+            CheckVerdict::Warned => self.checks.warned += record.weight,
+        }
+        self.checks.added += usize::from(record.added);
+        if let Some(diff) = record.diff {
+            self.evidence_mut().diff = diff;
+        }
+        match (record.verdict, record.failure) {
+            (CheckVerdict::Failed, Some(failure)) => {
+                if self.status == StepStatus::Passed {
+                    self.status = StepStatus::Failed;
+                }
+                self.failures.push(failure);
+            }
+            (_, Some(failure)) => self.warnings.push(failure),
+            (_, None) => {}
+        }
+    }
+
     /// The step's evidence, created on first use.
     pub fn evidence_mut(&mut self) -> &mut Evidence {
         self.evidence.get_or_insert_with(Box::default)
@@ -247,75 +314,14 @@ impl CaseOutcome {
         keep_answers: bool,
     ) -> CaseOutcome {
         let case = transcript.case;
-        let mut steps: Vec<StepOutcome> = case
-            .steps
-            .iter()
-            .zip(&transcript.steps)
-            .enumerate()
-            .map(|(i, (named, run))| {
-                let request = &named.step.request;
-                let mut step = StepOutcome::start(
-                    &named.name,
-                    &request.method,
-                    &request.path,
-                    StepStatus::Passed,
-                );
-                step.line = named.line;
-                step.subject = case.is_subject(i);
-                step.duration = run.duration;
-                if let Some(sent) = &run.sent {
-                    step.path = sent.path.clone();
-                }
-                match &run.answer {
-                    Answer::NotRun { .. } => {
-                        step.status = StepStatus::NotRun;
-                        step.charged = false;
-                    }
-                    Answer::Transport(err) => {
-                        step.reached = matches!(err, TransportError::TooLarge { .. });
-                    }
-                    Answer::NotJson { status, .. } => {
-                        step.reached = true;
-                        step.http_status = Some(*status);
-                    }
-                    Answer::Json(json) => {
-                        step.reached = true;
-                        step.http_status = Some(json.status);
-                    }
-                    Answer::Unsent { .. } => {}
-                }
-                if keep_answers {
-                    if let Some(actual) = transcript.actual(i) {
-                        step.evidence_mut().actual = Some(actual.to_snapshot());
-                    }
-                }
-                step
-            })
+        let mut steps: Vec<StepOutcome> = (0..case.steps.len())
+            .map(|i| StepOutcome::of_run(transcript, i, keep_answers))
             .collect();
         let mut failures = Vec::new();
         for record in records {
-            let Some(step) = record.step.and_then(|i| steps.get_mut(i)) else {
-                failures.extend(record.failure);
-                continue;
-            };
-            match record.verdict {
-                CheckVerdict::Passed => step.checks.passed += record.weight,
-                CheckVerdict::Failed => step.checks.failed += record.weight,
-                CheckVerdict::Warned => step.checks.warned += record.weight,
-            }
-            step.checks.added += usize::from(record.added);
-            if let Some(diff) = record.diff {
-                step.evidence_mut().diff = diff;
-            }
-            match (record.verdict, record.failure) {
-                (CheckVerdict::Failed, Some(failure)) => {
-                    if step.status == StepStatus::Passed {
-                        step.status = StepStatus::Failed;
-                    }
-                    step.failures.push(failure);
-                }
-                (_, Some(failure)) => step.warnings.push(failure),
-                (_, None) => {}
+            match record.step.and_then(|i| steps.get_mut(i)) {
+                Some(step) => step.count(record),
+                None => failures.extend(record.failure),
             }
         }
         for (step, run) in steps.iter_mut().zip(&transcript.steps) {

@@ -95,12 +95,10 @@ pub struct FixFirst {
 
 /// The fix-first entry a failure of a step at `endpoint` belongs to.
 fn entry_of(endpoint: &Endpoint, failure: &Failure) -> (String, FailureClass) {
-    let what = match &failure.subject {
-        Some(subject) => subject.clone(),
-        None => format!(
-            "{endpoint} {}",
-            crate::pointer::pattern(failure.pointer.as_deref())
-        ),
+    let what = match (&failure.subject, failure.pointer.as_deref()) {
+        (Some(subject), _) => subject.clone(),
+        (None, Some(pointer)) => format!("{endpoint} {}", crate::pointer::pattern(Some(pointer))),
+        (None, None) => endpoint.to_string(),
     };
     (what, failure.class)
 }

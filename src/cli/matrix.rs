@@ -30,7 +30,7 @@ pub struct MatrixArgs {
     /// implementation), for tools.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
-    /// Also write the per-endpoint table and the top differences as Markdown, replacing the
+    /// Also write the leaderboard, the per-endpoint table and the fix-first lists as Markdown, replacing the
     /// part of the file between `<!-- matrix:start -->` and `<!-- matrix:end -->`.
     #[arg(long, value_name = "PATH")]
     pub markdown: Option<PathBuf>,

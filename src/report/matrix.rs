@@ -1,6 +1,6 @@
 //! The conformance matrix: owns [`Matrix`], implementations side by side, built from typed
-//! JSON reports ([`SavedReport`], what `--report json=` writes): the share of checks passed per
-//! endpoint and implementation on a colour scale with column totals, then every case (filed
+//! JSON reports ([`SavedReport`], what `--report json=` writes): a leaderboard line each (score
+//! over the fixed total, cases, first fixes), the share of checks passed per endpoint and implementation on a colour scale with column totals, then every case (filed
 //! under its subject step's endpoint) with its verdict per implementation.
 
 use std::collections::BTreeMap;
@@ -329,8 +329,8 @@ fn percent_text(tally: Option<&Tally>) -> String {
 }
 
 impl Matrix {
-    /// The share of checks passed per endpoint and implementation, then each implementation's
-    /// top differences, as Markdown (what `docs/conformance.md` holds).
+    /// The leaderboard, the share of checks passed per endpoint and implementation, then each
+    /// implementation's fix-first list, as Markdown (what `docs/conformance.md` holds).
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
         out.push_str("| implementation | score | checks | cases passed | failed | blocked | fix first |\n| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");

@@ -12,6 +12,7 @@ mod record;
 mod reports;
 mod run_options;
 mod schemas;
+mod scores;
 mod serve;
 mod suite;
 mod support;
