@@ -25,6 +25,12 @@ pub struct CaseFile {
     pub exclusive: bool,
     /// Normalization rules for every step.
     pub normalize: Vec<Rule>,
+    /// What the reference leaves open, for every step: compared by shape or accepted values at
+    /// the `contract` level.
+    pub open: Vec<OpenRule>,
+    /// Only the built-in replay target can answer it (it reads objects no step creates, such as
+    /// the documents' examples): left out of runs against any other target.
+    pub replay_only: bool,
     /// The steps, in order; or the one step as `request` and `response`.
     pub steps: Option<Vec<Step>>,
     /// The request of a one-step case.
@@ -54,10 +60,17 @@ pub struct Step {
     pub list: ListMode,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub normalize: Vec<Rule>,
+    /// What the reference leaves open in this step's answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open: Vec<OpenRule>,
     /// Marks a step as what the case tests. Without any mark, the last step is the subject and
     /// the others are setup.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub subject: bool,
+    /// The request breaks the reference on purpose (to get an error): `lint --reference` does
+    /// not check its parameters.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invalid_on_purpose: bool,
 }
 
 /// How a list response is compared with its recording.
@@ -144,6 +157,10 @@ pub struct Case {
     pub steps: Vec<NamedStep>,
     /// Case-wide normalization rules, applied before each step's own.
     pub normalize: Vec<Rule>,
+    /// Case-wide open rules, beside each step's own.
+    pub open: Vec<OpenRule>,
+    /// Only the built-in replay target can answer it.
+    pub replay_only: bool,
     /// Selection: filters match these, and an exclusive case runs alone.
     pub tags: Vec<String>,
     pub exclusive: bool,
@@ -195,6 +212,65 @@ pub struct Rule {
     /// Accept any string matching this regular expression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regex: Option<String>,
+}
+
+/// A value the reference leaves open (the host of a generated URL, a default that follows the
+/// account's settings, which parameter an error names): at `contract` a difference there is a
+/// warning when the answer is what `accept` allows; at `strict` it still fails.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenRule {
+    /// JSON pointer into the step's snapshot (`/status`, `/headers/...`, `/body/...`); `*`
+    /// matches any key or index.
+    pub path: String,
+    pub accept: Accept,
+    /// Why the reference leaves it open, for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+/// What an open value accepts in place of the golden one.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Accept {
+    /// Any value of the golden value's JSON type.
+    Shape,
+    /// Any value of the golden value's JSON type, or none.
+    ShapeOrAbsent,
+    /// Anything, or nothing.
+    Any,
+    /// Any `http` or `https` URL.
+    Url,
+    /// Any 4xx status, when the golden one is a 4xx (for `/status`).
+    #[serde(rename = "4xx")]
+    ClientError,
+    /// One of these values.
+    OneOf(Vec<Value>),
+}
+
+impl OpenRule {
+    /// Checks that the rule is well formed; the error names what is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        if !["/status", "/headers/", "/body"]
+            .iter()
+            .any(|p| self.path.starts_with(p))
+        {
+            return Err(format!(
+                "open rule path `{}` must point into `/status`, `/headers/...` or `/body...`",
+                self.path
+            ));
+        }
+        let status_kind = matches!(self.accept, Accept::ClientError | Accept::OneOf(_));
+        if (self.accept == Accept::ClientError && self.path != "/status")
+            || (self.path == "/status" && !status_kind)
+        {
+            return Err(format!(
+                "open rule for `{}`: `4xx` is for `/status`, and `/status` accepts only `4xx` or `one_of`",
+                self.path
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

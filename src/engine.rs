@@ -460,7 +460,7 @@ pub fn parse_body(bytes: &[u8], content_type: Option<&String>) -> Result<Value, 
 }
 
 /// Adds every id found in a request (path, query, headers, body) to `known`.
-fn request_ids(request: &Request, known: &mut HashSet<String>) {
+pub fn request_ids(request: &Request, known: &mut HashSet<String>) {
     ids_in_text(&request.path, known);
     for value in request.headers.values() {
         ids_in_text(value, known);
@@ -481,7 +481,7 @@ fn ids_in_text(text: &str, known: &mut HashSet<String>) {
 }
 
 /// Adds every id string inside `value` to `known`.
-fn collect_ids(value: &Value, known: &mut HashSet<String>) {
+pub fn collect_ids(value: &Value, known: &mut HashSet<String>) {
     match value {
         Value::String(text) if ids::is_id(text) => {
             known.insert(text.clone());

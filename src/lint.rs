@@ -133,6 +133,9 @@ fn lint_item(item: &Item, golden_root: &Path, schemas: &SchemaSet) -> Vec<Findin
             }
         }
     }
+    if !case.replay_only {
+        findings.extend(uncreated_reads(&case));
+    }
     for (i, named) in case.steps.iter().enumerate() {
         for violation in schemas.validate(&named.step.response.body) {
             findings.push(Finding {
@@ -146,6 +149,48 @@ fn lint_item(item: &Item, golden_root: &Path, schemas: &SchemaSet) -> Vec<Findin
         }
     }
     findings
+}
+
+/// Warnings for steps recorded as succeeding that read an id (in their path, or in the query
+/// of a `GET`) no earlier step's recording returned: only the built-in target holds such an object, so the case should say
+/// `"replay_only": true` (or create what it reads).
+fn uncreated_reads(case: &crate::case::Case) -> Vec<Finding> {
+    let mut created = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (i, named) in case.steps.iter().enumerate() {
+        let step = &named.step;
+        if (200..300).contains(&step.response.status) {
+            // What a step reads: the ids in its path, and in the query of a read.
+            let mut read = std::collections::HashSet::new();
+            let request = crate::case::Request {
+                form: None,
+                json: None,
+                headers: Default::default(),
+                query: step
+                    .request
+                    .query
+                    .clone()
+                    .filter(|_| step.request.method == "GET"),
+                ..step.request.clone()
+            };
+            crate::engine::request_ids(&request, &mut read);
+            let mut missing: Vec<&String> =
+                read.iter().filter(|id| !created.contains(*id)).collect();
+            missing.sort();
+            if let Some(id) = missing.first() {
+                out.push(Finding {
+                    file: case.file.to_path_buf(),
+                    severity: Severity::Warning,
+                    message: format!(
+                        "/steps/{i}: step `{}` reads `{id}`, which no earlier step creates; only the built-in target can answer it: mark the case `\"replay_only\": true`, or create what it reads",
+                        named.name
+                    ),
+                });
+            }
+        }
+        crate::engine::collect_ids(&step.response.body, &mut created);
+    }
+    out
 }
 
 /// Requests recorded in different cases with different answers: `conform serve` can only tell

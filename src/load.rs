@@ -132,7 +132,9 @@ pub fn parse(name: &str, file: &Path, text: &str) -> Result<Case, LoadError> {
             response,
             list: Default::default(),
             normalize: Vec::new(),
+            open: Vec::new(),
             subject: false,
+            invalid_on_purpose: false,
         }],
         (None, Some(_), None) => {
             return Err(LoadError::at(
@@ -174,6 +176,10 @@ pub fn parse(name: &str, file: &Path, text: &str) -> Result<Case, LoadError> {
         rule.check()
             .map_err(|m| LoadError::at(file, format!("/normalize/{i}"), m))?;
     }
+    for (i, rule) in raw.open.iter().enumerate() {
+        rule.check()
+            .map_err(|m| LoadError::at(file, format!("/open/{i}"), m))?;
+    }
     let lines = step_lines(text, steps.len());
     let mut seen = BTreeSet::new();
     let mut named = Vec::with_capacity(steps.len());
@@ -214,6 +220,8 @@ pub fn parse(name: &str, file: &Path, text: &str) -> Result<Case, LoadError> {
         stripe_version: raw.stripe_version,
         exclusive: raw.exclusive,
         normalize: raw.normalize,
+        open: raw.open,
+        replay_only: raw.replay_only,
         steps: named,
     })
 }
@@ -366,6 +374,10 @@ fn check_step(file: &Path, pointer: &str, step: &Step) -> Result<(), LoadError> 
     for (i, rule) in step.normalize.iter().enumerate() {
         rule.check()
             .map_err(|m| LoadError::at(file, format!("{pointer}/normalize/{i}"), m))?;
+    }
+    for (i, rule) in step.open.iter().enumerate() {
+        rule.check()
+            .map_err(|m| LoadError::at(file, format!("{pointer}/open/{i}"), m))?;
     }
     Ok(())
 }

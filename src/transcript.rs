@@ -122,15 +122,6 @@ impl<'c> Transcript<'c> {
         }
     }
 
-    /// The JSON answer of step `i` that can be judged value by value: answered with the
-    /// expected status.
-    pub fn judgeable(&self, i: usize) -> Option<&Json<'c>> {
-        match &self.steps[i].answer {
-            Answer::Json(json) if json.status == self.expected_status(i) => Some(json),
-            _ => None,
-        }
-    }
-
     /// The normalized answer of step `i`, when it was JSON.
     pub fn actual(&self, i: usize) -> Option<SnapshotRef<'_>> {
         let Answer::Json(json) = &self.steps[i].answer else {

@@ -2,7 +2,10 @@
 //! the normalized answer. The level decides whether a difference fails or warns; attributes
 //! the answer adds are counted apart.
 
-use super::{judge, subject_at, Check, CheckVerdict, Failure, FailureClass, Judge, Record};
+use super::open::{accepts, rule_for};
+use super::{
+    judge, judgeable, subject_at, Check, CheckVerdict, Failure, FailureClass, Judge, Level, Record,
+};
 use crate::compare::compare_step;
 use crate::transcript::Transcript;
 
@@ -16,7 +19,7 @@ impl Check for GoldenCheck {
     fn judge(&self, transcript: &Transcript<'_>, j: Judge<'_>, out: &mut Vec<Record>) {
         for i in 0..transcript.steps.len() {
             let (Some(Some(golden)), Some(_)) =
-                (transcript.golden_step(i), transcript.judgeable(i))
+                (transcript.golden_step(i), judgeable(transcript, i, j))
             else {
                 continue;
             };
@@ -49,7 +52,19 @@ impl Check for GoldenCheck {
                     golden.body.value().ok()
                 };
                 failure.subject = side.and_then(|body| subject_at(body, &difference.pointer));
-                let verdict = judge(difference, j.level);
+                let open = rule_for(
+                    transcript,
+                    i,
+                    difference,
+                    failure.subject.as_deref(),
+                    golden.body.value().ok(),
+                );
+                let verdict = match open {
+                    Some(accept) if j.level == Level::Contract && accepts(&accept, difference) => {
+                        CheckVerdict::Warned
+                    }
+                    _ => judge(difference, j.level),
+                };
                 let mut record =
                     Record::judged(self.id(), Some(i), verdict, difference.weight, failure);
                 record.added = difference.is_added_attribute();

@@ -16,7 +16,7 @@
 //!
 //! Write `src/check/NAME.rs` with a unit struct that implements [`Check`], declare the module
 //! below and add it to [`CHECKS`]. A step check that judges a value judges only
-//! [`Transcript::judgeable`] steps and returns records whose weights add up to the checks it
+//! [`judgeable`] steps and returns records whose weights add up to the checks it
 //! defines, so the denominator stays fixed; a case check uses `step: None`.
 
 mod answer;
@@ -25,6 +25,7 @@ mod golden;
 mod golden_file;
 mod kind;
 mod level;
+pub mod open;
 mod record;
 mod schema;
 mod status;
@@ -34,7 +35,7 @@ pub use kind::FailureClass;
 pub use level::{judge, CheckVerdict, Level, Tally};
 pub use record::{subject_at, Failure, Record};
 
-use crate::transcript::Transcript;
+use crate::transcript::{Answer, Json, Transcript};
 use crate::validate::SchemaSet;
 
 /// What checks judge with, beside the transcript.
@@ -60,6 +61,25 @@ pub const CHECKS: &[&dyn Check] = &[
     &schema::SchemaCheck,
     &golden::GoldenCheck,
 ];
+
+/// The JSON answer of step `i` that can be judged value by value: answered with the expected
+/// status, or at `contract` with one the case's `/status` rule allows.
+pub fn judgeable<'t, 'c>(
+    transcript: &'t Transcript<'c>,
+    i: usize,
+    judge: Judge<'_>,
+) -> Option<&'t Json<'c>> {
+    let Answer::Json(json) = &transcript.steps[i].answer else {
+        return None;
+    };
+    let expected = transcript.expected_status(i);
+    let allowed = || {
+        judge.level == Level::Contract
+            && open::status_rule(transcript, i)
+                .is_some_and(|rule| open::accepts_status(&rule.accept, expected, json.status))
+    };
+    (json.status == expected || allowed()).then_some(json)
+}
 
 /// Runs every check on `transcript`.
 pub fn run(transcript: &Transcript<'_>, judge: Judge<'_>) -> Vec<Record> {

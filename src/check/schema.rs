@@ -2,7 +2,7 @@
 //! the schemas. One check per step: the first broken rule fails it, further ones are evidence;
 //! undocumented attributes warn without counting.
 
-use super::{subject_at, Check, CheckVerdict, Failure, Judge, Record};
+use super::{judgeable, subject_at, Check, CheckVerdict, Failure, Judge, Record};
 use crate::transcript::Transcript;
 use crate::validate::Severity;
 
@@ -15,7 +15,7 @@ impl Check for SchemaCheck {
 
     fn judge(&self, transcript: &Transcript<'_>, judge: Judge<'_>, out: &mut Vec<Record>) {
         for i in 0..transcript.steps.len() {
-            let Some(json) = transcript.judgeable(i) else {
+            let Some(json) = judgeable(transcript, i, judge) else {
                 continue;
             };
             let recorded = &transcript.recording(i).body;

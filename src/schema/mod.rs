@@ -17,6 +17,7 @@ mod parse;
 mod reference;
 #[cfg(test)]
 mod tests;
+pub mod version;
 
 use std::path::{Path, PathBuf};
 
@@ -94,6 +95,8 @@ pub fn derive_text(source: &str, text: &str) -> DocumentResult {
             })
             .map(str::to_owned);
         if let Some(object) = object {
+            let mut listing = listing;
+            version::apply(&object, &mut listing);
             if !listing.attributes.is_empty() {
                 let (schema, coverage) = object_schema(&object, source, &listing);
                 return DocumentResult::Derived(Box::new(Derived {

@@ -139,7 +139,16 @@ fn lint_warns_about_requests_the_replayer_cannot_tell_apart() {
         out.contains("repeats a request of case `products/a`"),
         "{out}"
     );
-    assert!(out.contains("0 error(s), 1 warning(s)"), "{out}");
+    // Both read a product no step creates: only the built-in target can answer them.
+    assert!(
+        out.contains("reads `prod_Aa1Bb2Cc3Dd`, which no earlier step creates"),
+        "{out}"
+    );
+    assert!(out.contains("0 error(s), 3 warning(s)"), "{out}");
+    let marked = GOOD.replacen('{', "{\"replay_only\": true, ", 1);
+    scratch.write("cases/products/a.json", &marked);
+    let out = stdout(&scratch.conform(&["lint"]));
+    assert!(out.contains("0 error(s), 2 warning(s)"), "{out}");
 }
 
 #[test]
