@@ -13,6 +13,7 @@
 //! deleted form); [`reference_drift`] lists where a schema and the reference disagree.
 
 mod emit;
+pub mod endpoints;
 mod parse;
 mod reference;
 #[cfg(test)]

@@ -35,6 +35,8 @@ enum Declared {
 #[derive(Debug, Default)]
 pub struct Reference {
     declared: BTreeMap<String, Declared>,
+    /// The interfaces each interface extends (`CustomerListParams` extends `PaginationParams`).
+    extends: BTreeMap<String, Vec<String>>,
 }
 
 /// A resource of the reference: its listing and the top-level attributes it always carries.
@@ -71,7 +73,22 @@ pub fn read_reference(dir: &Path) -> Result<Reference, DeriveError> {
             file: file.clone(),
             message: format!("cannot read: {e}"),
         })?;
-        reference.add(&text);
+        // The SDK declares `resources/Checkout/Sessions.d.ts`'s `Session` as `Checkout.Session`:
+        // the folder is a namespace, which keeps it apart from other folders' `Session`.
+        let namespace: Vec<String> = file
+            .strip_prefix(dir)
+            .ok()
+            .map(|relative| {
+                relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .skip_while(|c| c != "resources")
+                    .skip(1)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let folders = namespace.len().saturating_sub(1);
+        reference.add_in(&text, &namespace[..folders].join("."));
     }
     if reference.declared.is_empty() {
         return Err(DeriveError {
@@ -85,24 +102,40 @@ pub fn read_reference(dir: &Path) -> Result<Reference, DeriveError> {
 impl Reference {
     /// Adds the declarations of one file.
     pub fn add(&mut self, text: &str) {
+        self.add_in(text, "");
+    }
+
+    /// Adds the declarations of one file, inside namespace `prefix` (`Checkout`, or none).
+    pub fn add_in(&mut self, text: &str, prefix: &str) {
         let clean = strip_comments(text);
         let mut at = 0;
-        self.block(&clean, &mut at, "");
+        self.block(&clean, &mut at, prefix);
     }
 
     /// The resource whose `object` is `object` (not its deleted form).
+    /// A top-level interface wins; else one inside a namespace (`Checkout.Session` for
+    /// `checkout.session`), the shortest qualified name first.
     pub fn resource(&self, object: &str) -> Option<Resource> {
+        self.resource_in(object, false)
+            .or_else(|| self.resource_in(object, true))
+    }
+
+    fn resource_in(&self, object: &str, namespaced: bool) -> Option<Resource> {
         let literal = format!("'{object}'");
-        let (owner, fields) = self.declared.iter().find_map(|(name, d)| match d {
-            Declared::Interface(fields)
-                if !name.contains('.')
-                    && fields.iter().any(|f| f.name == "object" && f.ty == literal)
-                    && !fields.iter().any(|f| f.name == "deleted" && f.ty == "true") =>
-            {
-                Some((name.clone(), fields))
-            }
-            _ => None,
-        })?;
+        let (owner, fields) = self
+            .declared
+            .iter()
+            .filter_map(|(name, d)| match d {
+                Declared::Interface(fields)
+                    if name.contains('.') == namespaced
+                        && fields.iter().any(|f| f.name == "object" && f.ty == literal)
+                        && !fields.iter().any(|f| f.name == "deleted" && f.ty == "true") =>
+                {
+                    Some((name.clone(), fields))
+                }
+                _ => None,
+            })
+            .min_by_key(|(name, _)| (name.matches('.').count(), name.clone()))?;
         let mut listing = Listing::default();
         for field in fields
             .iter()
@@ -116,6 +149,28 @@ impl Reference {
             .map(|f| f.name.clone())
             .collect();
         Some(Resource { listing, required })
+    }
+
+    /// The attributes of the interface named `name` (a parameters interface such as
+    /// `CustomerCreateParams`), when it is declared.
+    /// Its fields include those of the interfaces it extends.
+    pub fn listing_of(&self, name: &str) -> Option<Listing> {
+        let Some(Declared::Interface(fields)) = self.declared.get(name) else {
+            return None;
+        };
+        let mut listing = Listing::default();
+        for field in fields.iter().filter(|f| f.ty != "void") {
+            self.attributes(name, field, Vec::new(), 0, &mut listing.attributes);
+        }
+        for base in self.extends.get(name).into_iter().flatten() {
+            if let Some(inherited) = self
+                .lookup(&parent(name), base)
+                .and_then(|(qualified, _)| self.listing_of(&qualified))
+            {
+                listing.attributes.extend(inherited.attributes);
+            }
+        }
+        Some(listing)
     }
 
     /// Parses declarations from `at` until the closing brace of the current block.
@@ -154,10 +209,32 @@ impl Reference {
             };
             if let Some(name) = named("interface") {
                 let fields = interface_fields(text, at);
+                let bases: Vec<String> = words
+                    .iter()
+                    .skip_while(|w| **w != "extends")
+                    .skip(1)
+                    .map(|w| {
+                        w.trim_end_matches(',')
+                            .split('<')
+                            .next()
+                            .unwrap_or(w)
+                            .to_owned()
+                    })
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                if !bases.is_empty() {
+                    self.extends.insert(qualify(prefix, &name), bases);
+                }
                 self.declared
                     .insert(qualify(prefix, &name), Declared::Interface(fields));
             } else if let Some(name) = named("namespace") {
-                self.block(text, at, &qualify(prefix, &name));
+                // A file under `Checkout/` that declares `namespace Checkout` means the same one.
+                let inner = if prefix.rsplit('.').next() == Some(name.as_str()) {
+                    prefix.to_owned()
+                } else {
+                    qualify(prefix, &name)
+                };
+                self.block(text, at, &inner);
             } else {
                 skip_block(text, at);
             }

@@ -7,6 +7,7 @@ mod cli;
 mod e2e;
 mod http_target;
 mod levels;
+mod lint_reference;
 mod properties;
 mod record;
 mod reports;

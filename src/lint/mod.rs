@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+mod reference;
+pub use reference::lint_reference;
+
 use crate::bless::golden_from_recording;
 use crate::golden::GoldenFile;
 use crate::suite::{Item, Suite};
@@ -69,7 +72,7 @@ pub fn lint(suite: &Suite, golden_root: &Path, schemas: &SchemaSet, orphans: boo
     findings
 }
 
-fn error(file: &Path, message: String) -> Finding {
+pub(crate) fn error(file: &Path, message: String) -> Finding {
     Finding {
         file: file.to_path_buf(),
         severity: Severity::Error,
