@@ -264,6 +264,12 @@ fn offsets_agree(expected: &str, actual: &str) -> bool {
     }
 }
 
+/// Whether two JSON numbers are the same number written differently (`25.0` and `25`): JSON
+/// has one number type, so how a server writes a whole amount is not part of the answer.
+fn same_number(e: &serde_json::Number, a: &serde_json::Number) -> bool {
+    (e.is_f64() || a.is_f64()) && e.as_f64().zip(a.as_f64()).is_some_and(|(x, y)| x == y)
+}
+
 /// Longest list whose order is checked item by item; longer lists compare by position.
 const MAX_REORDERED_LIST: usize = 500;
 
@@ -362,6 +368,7 @@ impl Walk<'_> {
                 self.passed += 1;
             }
             (e, a) if e == a => self.passed += 1,
+            (Value::Number(e), Value::Number(a)) if same_number(e, a) => self.passed += 1,
             (e, a) => self.differ(DiffKind::Changed, Some(e), Some(a), 0),
         }
     }
@@ -522,6 +529,29 @@ mod tests {
         assert_eq!(
             pointers,
             ["/body/ended", "/body/expires_at", "/body/updated"]
+        );
+    }
+
+    #[test]
+    fn numbers_compare_by_value_however_they_are_written() {
+        let golden = snap(
+            200,
+            json!({"percent_off": 25.0, "amount": 100, "rate": 0.5}),
+        );
+        let whole = snap(
+            200,
+            serde_json::from_str(r#"{"percent_off": 25, "amount": 100.0, "rate": 0.5}"#).unwrap(),
+        );
+        assert!(compare(golden.view(), whole.view(), "x")
+            .differences
+            .is_empty());
+        let other = snap(
+            200,
+            json!({"percent_off": 25.5, "amount": 101, "rate": 0.5}),
+        );
+        assert_eq!(
+            compare(golden.view(), other.view(), "x").differences.len(),
+            2
         );
     }
 
