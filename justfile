@@ -58,14 +58,13 @@ schemas DOCS="../shared/seeds":
     cargo run -- schemas derive --docs {{DOCS}} --out schemas
     cargo run -- schemas stats --docs {{DOCS}}
 
-# Regenerate the per-endpoint table of docs/conformance.md from localstripe and stripe-stateful-mock.
+# Regenerate docs/conformance.md (leaderboard, endpoints, fix-first lists) from every third-party implementation.
 conformance:
     scripts/third-party install
     scripts/conformance-table
 
-# The corpus against localstripe and stripe-stateful-mock, as CI runs it.
+# The corpus against every third-party implementation and its expectations, as CI runs it.
 third-party:
     scripts/third-party install
     cargo build --release
-    CONFORM_BIN=target/release/conform scripts/third-party run localstripe --quiet --expect expectations/localstripe.txt
-    CONFORM_BIN=target/release/conform scripts/third-party run stripe-stateful-mock --quiet --expect expectations/stripe-stateful-mock.txt
+    for impl in $(scripts/third-party names); do CONFORM_BIN=target/release/conform scripts/third-party run "$impl" --quiet --expect "expectations/$impl.txt" || exit 1; done

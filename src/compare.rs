@@ -60,11 +60,13 @@ impl Difference {
 
     /// Whether both sides are id symbols (`<cus_1>` vs `<cus_2>`): referential integrity broke.
     pub fn is_id_mismatch(&self) -> bool {
+        // `<cus_1*>` is the symbol of an id shaped otherwise than the API's.
         let symbol = |v: &Option<String>| {
             v.as_deref().is_some_and(|s| {
                 s.starts_with("\"<")
                     && s.ends_with(">\"")
                     && s[2..s.len() - 2]
+                        .trim_end_matches('*')
                         .rsplit_once('_')
                         .is_some_and(|(_, n)| n.parse::<u32>().is_ok())
             })

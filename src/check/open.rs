@@ -52,6 +52,11 @@ pub const BUILT_IN: &[BuiltIn] = &[
         why: "without `payment_method_types`, the account's payment method settings decide",
     },
     BuiltIn {
+        subject: "event.api_version",
+        accept: Accept::Shape,
+        why: "an event is rendered with the account's API version, not the request's",
+    },
+    BuiltIn {
         subject: "checkout.session.payment_method_configuration_details",
         accept: Accept::Any,
         why: "set only when the account's payment method configurations are used",

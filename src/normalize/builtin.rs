@@ -135,12 +135,51 @@ fn normalize_string(key: Option<&str>, text: &str, symbols: &mut Symbols) -> Opt
     if text.starts_with("http://") || text.starts_with("https://") {
         return Some(normalize_url(text, symbols));
     }
+    // A whole value paired with a recorded id keeps that id's symbol, even when the target's
+    // ids are shaped otherwise than the API's (`cus_a1-B2`).
+    // Either way the symbol is marked (`<cus_1*>`): the shape of the id differs, which only
+    // `strict` fails.
+    if let Some(symbol) = symbols.odd(text).filter(|_| !ids::is_id(text)) {
+        return Some(otherwise_shaped(symbol));
+    }
+    // A whole value shaped like such an id, of a prefix the case numbers, is one too: a
+    // target's random ids are never compared literally, whatever characters they hold.
+    if let Some(prefix) = loose_id_prefix(text) {
+        if symbols.knows_prefix(prefix) && !ids::is_id(text) {
+            return Some(otherwise_shaped(&symbols.symbol_as(text, prefix)));
+        }
+    }
     // Most strings hold no id (enum values, names): nothing to replace, nothing allocated.
     if !ids::contains_id(text) {
         return None;
     }
     let out = ids::replace_ids(text, |id| Some(symbols.symbol(id)));
     (out != text).then_some(out)
+}
+
+/// `<cus_1>` as the symbol of an id shaped otherwise than the API's: `<cus_1*>`.
+fn otherwise_shaped(symbol: &str) -> String {
+    match symbol.strip_suffix('>') {
+        Some(head) => format!("{head}*>"),
+        None => symbol.to_owned(),
+    }
+}
+
+/// The prefix of a whole value shaped like an id of a target that writes its own
+/// (`prod_-r3AW-x9Qz`): a lowercase word, `_`, then eight or more of `A-Za-z0-9_-` with at
+/// least one digit, capital or `-`.
+fn loose_id_prefix(text: &str) -> Option<&str> {
+    let (head, token) = text.split_once('_')?;
+    let shaped = !head.is_empty()
+        && head.bytes().all(|b| b.is_ascii_lowercase())
+        && token.len() >= 8
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && token
+            .bytes()
+            .any(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b == b'-');
+    shaped.then_some(head)
 }
 
 fn normalize_url(url: &str, symbols: &mut Symbols) -> String {

@@ -7,6 +7,7 @@
 //! | symbol | replaces |
 //! | --- | --- |
 //! | `<cus_1>`, `<cs_2>`, ... | an id (see [`crate::ids`]), numbered per prefix by first appearance in the case; inside longer strings too (`"No such customer: '<cus_1>'"`) |
+//! | `<cus_1*>`, ... | a whole value that is a target's id shaped otherwise than the API's (`cus_a1-B2c3`): one paired with a recorded id takes its number, a new one of a prefix the case numbers the next; the `*` is a difference only `strict` fails |
 //! | `<prefix_1>`, `<prefix_1>-0001` | a generated `invoice_prefix`, and the `number` or `receipt_number` built from one: numbered per case like ids, so only consistency is compared |
 //! | `<req>` | a request id (`req_...`): new on every request, never numbered |
 //! | `<timestamp>` | `created`, and any timestamp in an object that has no `created` |

@@ -13,15 +13,23 @@ pub const VOLATILE_PREFIXES: &[&str] = &["req"];
 pub struct Symbols {
     by_id: HashMap<String, String>,
     counters: BTreeMap<String, usize>,
+    /// Whether a target's id that is not shaped like the API's (`cus_a1-B2`) was assigned a
+    /// symbol: only then is every whole string looked up before scanning it for ids.
+    odd_ids: bool,
 }
 
 impl Symbols {
     /// The symbol of `id`, assigning the next number of its prefix if it has none yet.
     pub fn symbol(&mut self, id: &str) -> String {
+        self.symbol_as(id, ids::prefix(id))
+    }
+
+    /// The symbol of `id` under `prefix` (for an id whose prefix [`ids::prefix`] cannot read).
+    pub fn symbol_as(&mut self, id: &str, prefix: &str) -> String {
         if let Some(symbol) = self.by_id.get(id) {
             return symbol.clone();
         }
-        let prefix = ids::prefix(id).to_owned();
+        let prefix = prefix.to_owned();
         if VOLATILE_PREFIXES.contains(&prefix.as_str()) {
             return format!("<{prefix}>");
         }
@@ -45,6 +53,21 @@ impl Symbols {
         symbol
     }
 
+    /// The symbol assigned to a target's id that is not shaped like the API's, when `text` is
+    /// one.
+    pub fn odd(&self, text: &str) -> Option<&str> {
+        if self.odd_ids {
+            self.get(text)
+        } else {
+            None
+        }
+    }
+
+    /// Whether ids of this prefix were numbered in the case (`prod` once a product id was).
+    pub fn knows_prefix(&self, prefix: &str) -> bool {
+        self.counters.contains_key(prefix)
+    }
+
     /// The symbol already given to `id`, if any.
     pub fn get(&self, id: &str) -> Option<&str> {
         self.by_id.get(id).map(String::as_str)
@@ -53,6 +76,7 @@ impl Symbols {
     /// Gives `id` a known `symbol` (an id the target returned where the recording had the id
     /// behind `symbol`). An id that already has a symbol keeps it.
     pub fn assign(&mut self, id: &str, symbol: &str) {
+        self.odd_ids |= !ids::is_id(id);
         self.by_id
             .entry(id.to_owned())
             .or_insert_with(|| symbol.to_owned());

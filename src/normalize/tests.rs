@@ -168,3 +168,29 @@ fn numbering_alone_gives_the_symbols_a_snapshot_gives() {
     );
     assert_eq!(numbered.get("acct_1Hh2Ii3Jj4Kk"), Some("<acct_2>"));
 }
+
+#[test]
+fn a_paired_id_keeps_its_symbol_whatever_characters_it_holds() {
+    let mut symbols = Symbols::default();
+    assert_eq!(symbols.symbol("cus_Recorded1234"), "<cus_1>");
+    let mut plain = json!({"id": "prod_-r3AW-x9Qz", "ref": "cus_-r3AW-x9Qz"});
+    builtin::normalize_body(&mut plain, &mut symbols);
+    assert_eq!(
+        plain["id"], "prod_-r3AW-x9Qz",
+        "no product numbered: left as it is"
+    );
+    assert_eq!(
+        plain["ref"], "<cus_2*>",
+        "customers are numbered in this case"
+    );
+    assert_eq!(symbols.symbol("prod_Recorded1234"), "<prod_1>");
+    symbols.assign("cus_a1-B2c3xyz", "<cus_1>");
+    let mut body = json!({"id": "cus_a1-B2c3xyz", "note": "see cus_a1-B2c3xyz", "other": "cus_Zz9Yy8Xx7", "new": "prod_-r3AW-x9Qz"});
+    builtin::normalize_body(&mut body, &mut symbols);
+    assert_eq!(body["id"], "<cus_1*>");
+    // Inside other text it is left as it is; API-shaped ids are numbered as ever, and so are
+    // new ids shaped like the target's.
+    assert_eq!(body["note"], "see cus_a1-B2c3xyz");
+    assert_eq!(body["other"], "<cus_3>");
+    assert_eq!(body["new"], "<prod_2*>");
+}
