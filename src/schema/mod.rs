@@ -381,7 +381,15 @@ fn compare_one(committed: &Value, derived: &Value, at: &str, out: &mut Vec<Strin
         v
     };
     let (old, new) = (norm(types_of(committed)), norm(types_of(derived)));
-    if !old.is_empty() && !new.is_empty() && old != new {
+    let both = |types: &[String]| {
+        types.iter().any(|t| t == "string") && types.iter().any(|t| t == "object")
+    };
+    if derived.get("x-expandable") == Some(&Value::Bool(true)) && !both(&old) {
+        out.push(format!(
+            "{at}: expandable in the reference (an id or the object), the schema accepts only {}",
+            old.join("|")
+        ));
+    } else if !old.is_empty() && !new.is_empty() && old != new {
         out.push(format!(
             "{at}: types {} in the schema, {} in the reference",
             old.join("|"),

@@ -250,11 +250,14 @@ impl Reference {
                 return Some((candidate, d));
             }
             if scope.is_empty() {
-                // Imports such as `TestHelpers.TestClock` name a namespace of another file.
+                // Imports such as `TestHelpers.TestClock` name a namespace of another file, and
+                // the package imports a name it also declares under an underscore
+                // (`Refund as _Refund`).
                 let last = name.rsplit('.').next().unwrap_or(name);
+                let imported = last.strip_prefix('_').unwrap_or(last);
                 return self
                     .declared
-                    .get_key_value(last)
+                    .get_key_value(imported)
                     .map(|(k, d)| (k.clone(), d));
             }
             scope = scope
@@ -570,6 +573,7 @@ export interface Widget {
     object: 'widget';
     amount: number;
     customer: string | Customer | null;
+    refunds: Array<Widget.Refund>;
     labels?: Array<Widget.Label>;
     metadata: Metadata | null;
     note?: string;
@@ -595,6 +599,14 @@ export declare namespace Widget {
         end: number | null;
         start: number;
     }
+    interface Refund {
+        amount: number;
+        refund: string | _Refund;
+    }
+}
+export interface Refund {
+    id: string;
+    object: 'refund';
 }
 "#;
 
@@ -611,6 +623,14 @@ export declare namespace Widget {
             .iter()
             .find(|a| a.dotted() == dotted)
             .unwrap_or_else(|| panic!("no attribute {dotted}"))
+    }
+
+    #[test]
+    fn an_expandable_attribute_inside_list_items_names_its_resource_by_its_import() {
+        let widget = widget();
+        let refund = attribute(&widget, "refunds.refund");
+        assert!(refund.expandable, "{refund:?}");
+        assert_eq!(refund.kind, Kind::String);
     }
 
     #[test]

@@ -171,3 +171,21 @@ mod reference {
         assert!(merged["properties"].get("old").is_none());
     }
 }
+
+#[test]
+fn drift_names_an_expandable_attribute_the_schema_accepts_in_one_form() {
+    let committed = serde_json::json!({"properties": {"refunds": {"type": "array", "items": {"properties": {
+        "refund": {"type": "object"}
+    }}}}});
+    let derived = serde_json::json!({"properties": {"refunds": {"type": "array", "items": {"properties": {
+        "refund": {"type": ["string", "object"], "x-expandable": true}
+    }}}}});
+    let drift = reference_drift(&committed, &derived);
+    assert!(
+        drift
+            .iter()
+            .any(|d| d.contains("/refunds/*/refund: expandable in the reference")),
+        "{drift:?}"
+    );
+    assert!(reference_drift(&derived, &derived).is_empty());
+}

@@ -227,3 +227,77 @@ fn the_hand_written_schemas_agree_with_the_type_reference() {
         "{text}"
     );
 }
+
+/// The first recorded body in the corpus whose `object` is `object`.
+fn recorded(object: &str) -> Value {
+    fn find(value: &Value, object: &str) -> Option<Value> {
+        match value {
+            Value::Object(map) if map.get("object") == Some(&json!(object)) => Some(value.clone()),
+            Value::Object(map) => map.values().find_map(|v| find(v, object)),
+            Value::Array(items) => items.iter().find_map(|v| find(v, object)),
+            _ => None,
+        }
+    }
+    let suite = conform::suite::Suite::load(&root().join("cases")).unwrap();
+    let found = suite
+        .cases()
+        .flat_map(|c| c.steps.iter())
+        .find_map(|s| find(&s.step.response.body, object));
+    found.unwrap_or_else(|| panic!("no recorded {object}"))
+}
+
+#[test]
+fn a_credit_note_refund_given_as_an_id_or_expanded_validates() {
+    let schemas = schemas();
+    let mut note = recorded("credit_note");
+    for refund in [
+        json!("re_1Nispe2eZvKYlo2Cd31jOCgZ"),
+        json!({"id": "re_1Nispe2eZvKYlo2Cd31jOCgZ", "object": "refund"}),
+    ] {
+        note["refunds"] = json!([{"amount_refunded": 100, "payment_record_refund": null, "refund": refund, "type": "refund"}]);
+        let violations = schemas.validate(&note);
+        assert!(errors(&violations).is_empty(), "{violations:?}");
+    }
+    note["refunds"][0]["refund"] = json!(7);
+    assert!(!errors(&schemas.validate(&note)).is_empty());
+}
+
+/// Every property below `schema` marked expandable, with its pointer.
+fn expandable<'a>(schema: &'a Value, at: String, out: &mut Vec<(String, &'a Value)>) {
+    if schema.get("x-expandable") == Some(&json!(true)) {
+        out.push((at.clone(), schema));
+    }
+    if let Some(Value::Object(properties)) = schema.get("properties") {
+        for (name, child) in properties {
+            expandable(child, format!("{at}/{name}"), out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        expandable(items, format!("{at}/*"), out);
+    }
+}
+
+#[test]
+fn every_expandable_attribute_accepts_an_id_and_the_object() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("schemas")).unwrap() {
+        let path = entry.unwrap().path();
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let mut found = Vec::new();
+        expandable(&schema, String::new(), &mut found);
+        for (at, property) in found {
+            let validator = jsonschema::validator_for(property).unwrap();
+            let name = path.display();
+            assert!(
+                validator.is_valid(&json!("xx_1A2b3C4d5E")),
+                "{name} {at}: an id"
+            );
+            assert!(
+                validator.is_valid(&json!({"id": "xx_1A2b3C4d5E"})),
+                "{name} {at}: the object"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 60, "{checked} expandable attributes");
+}
