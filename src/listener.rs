@@ -5,10 +5,13 @@
 //!
 //! - the request head is at most [`Limits::max_head`] bytes (431 above it) and must arrive
 //!   within [`Limits::header_timeout`];
-//! - a body is at most [`Limits::max_body`] bytes (413 above it) and must arrive within
+//! - a body is at most [`Limits::max_body`] bytes (413 above it, at once when its
+//!   `Content-Length` says so before any byte arrives) and must arrive within
 //!   [`Limits::body_timeout`] (408 otherwise), whatever its chunk sizes announce;
-//! - a connection that sends nothing for [`Limits::idle_timeout`], or does not take its answer
-//!   within [`Limits::write_timeout`], is closed;
+//! - a keep-alive connection waiting for its next request is closed after
+//!   [`Limits::header_timeout`], since the next request's head must arrive within it; one that
+//!   stalls mid-request for [`Limits::idle_timeout`], or does not take its answer within
+//!   [`Limits::write_timeout`], is closed too;
 //! - at most [`Limits::max_connections`] connections are served at once: beyond that, new ones
 //!   wait to be accepted (backpressure), and a closed connection always frees its slot;
 //! - a handler that panics answers 500 and frees its slot.
@@ -36,8 +39,12 @@ pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// Connections served at once, the default of [`Limits::max_connections`].
 pub const MAX_CONNECTIONS: usize = 256;
-/// An idle keep-alive connection closes after this long.
+/// A connection that stalls (no byte read) for this long is closed; an idle keep-alive
+/// connection closes sooner, after the header timeout.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The next request's head must arrive within this long, which also closes an idle keep-alive
+/// connection; the default of [`Limits::header_timeout`].
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The bounds of every connection.
 #[derive(Debug, Clone, Copy)]
@@ -63,7 +70,7 @@ impl Default for Limits {
             max_head: MAX_HEAD_BYTES,
             max_body: MAX_BODY_BYTES,
             max_connections: MAX_CONNECTIONS,
-            header_timeout: Duration::from_secs(10),
+            header_timeout: HEADER_TIMEOUT,
             body_timeout: Duration::from_secs(10),
             idle_timeout: IDLE_TIMEOUT,
             write_timeout: Duration::from_secs(30),
@@ -116,9 +123,40 @@ pub struct Server {
     pub addr: SocketAddr,
     stop: watch::Sender<bool>,
     thread: Option<JoinHandle<()>>,
+    activity: Arc<Activity>,
+}
+
+/// When a client was last heard from: a connection accepted or a request head read, refused
+/// requests included.
+#[derive(Debug)]
+struct Activity {
+    started: std::time::Instant,
+    /// Milliseconds from `started` to the last activity.
+    last: std::sync::atomic::AtomicU64,
+}
+
+impl Activity {
+    fn touch(&self) {
+        let now = self.started.elapsed().as_millis() as u64;
+        self.last
+            .fetch_max(now, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Server {
+    /// How long since a client was last heard from (a connection accepted or a request read,
+    /// refused ones included), or since the server started.
+    pub fn idle_for(&self) -> Duration {
+        let last = self
+            .activity
+            .last
+            .load(std::sync::atomic::Ordering::Relaxed);
+        self.activity
+            .started
+            .elapsed()
+            .saturating_sub(Duration::from_millis(last))
+    }
+
     /// Stops accepting, lets requests in flight finish (within the drain timeout), and returns.
     pub fn shutdown(mut self) {
         let _ = self.stop.send(true);
@@ -148,13 +186,19 @@ pub fn listen_with(addr: &str, handler: Arc<Handler>, limits: Limits) -> Result<
         .build()
         .map_err(|e| format!("cannot start the server runtime: {e}"))?;
     let (stop, stopped) = watch::channel(false);
+    let activity = Arc::new(Activity {
+        started: std::time::Instant::now(),
+        last: std::sync::atomic::AtomicU64::new(0),
+    });
+    let heard = Arc::clone(&activity);
     let thread = std::thread::spawn(move || {
-        runtime.block_on(serve(listener, handler, limits, stopped));
+        runtime.block_on(serve(listener, handler, limits, stopped, heard));
     });
     Ok(Server {
         addr: bound,
         stop,
         thread: Some(thread),
+        activity,
     })
 }
 
@@ -163,6 +207,7 @@ async fn serve(
     handler: Arc<Handler>,
     limits: Limits,
     mut stopped: watch::Receiver<bool>,
+    activity: Arc<Activity>,
 ) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
@@ -189,13 +234,18 @@ async fn serve(
             },
             _ = stopped.changed() => break,
         };
+        activity.touch();
         let _ = stream.set_nodelay(true);
         let mut timed = TimeoutStream::new(stream);
         timed.set_read_timeout(Some(limits.idle_timeout));
         timed.set_write_timeout(Some(limits.write_timeout));
         let io = TokioIo::new(Box::pin(timed));
         let handler = Arc::clone(&handler);
-        let service = service_fn(move |request| answer(request, Arc::clone(&handler), limits));
+        let heard = Arc::clone(&activity);
+        let service = service_fn(move |request| {
+            heard.touch();
+            answer(request, Arc::clone(&handler), limits)
+        });
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_timeout)
@@ -228,6 +278,11 @@ async fn answer(
     limits: Limits,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let (parts, body) = request.into_parts();
+    // A declared length over the limit is refused before any of the body is read.
+    let declared = hyper::body::Body::size_hint(&body).exact();
+    if declared.is_some_and(|n| n > limits.max_body as u64) {
+        return Ok(into_hyper(error(413, "The request body is too large.")));
+    }
     // A request that declares no body (most GETs) needs no read and no timer.
     let collected = if hyper::body::Body::is_end_stream(&body) {
         Ok(Ok(Bytes::new()))
@@ -324,6 +379,67 @@ fn into_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read, Write};
+
+    fn ok_handler() -> Arc<Handler> {
+        Arc::new(|_: Request| Response::json(200, &serde_json::json!({})))
+    }
+
+    #[test]
+    fn a_declared_length_over_the_limit_is_refused_at_once() {
+        let server = listen("127.0.0.1:0", ok_handler()).unwrap();
+        let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let started = std::time::Instant::now();
+        stream
+            .write_all(
+                b"POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Length: 17000000\r\n\r\n",
+            )
+            .unwrap();
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).unwrap();
+        assert_eq!(&head, b"HTTP/1.1 413");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        server.shutdown();
+    }
+
+    #[test]
+    fn an_idle_keep_alive_connection_closes_after_the_header_timeout() {
+        let limits = Limits {
+            header_timeout: Duration::from_millis(300),
+            ..Limits::default()
+        };
+        let server = listen_with("127.0.0.1:0", ok_handler(), limits).unwrap();
+        let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream
+            .write_all(b"GET /v1/customers HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut all = Vec::new();
+        // The answer, then the end of the stream once the connection sat idle.
+        let _ = stream.read_to_end(&mut all);
+        let waited = started.elapsed();
+        assert!(
+            all.starts_with(b"HTTP/1.1 200"),
+            "{}",
+            String::from_utf8_lossy(&all)
+        );
+        assert!(
+            waited >= Duration::from_millis(250) && waited < Duration::from_secs(3),
+            "{waited:?}"
+        );
+        assert!(server.idle_for() >= Duration::from_millis(250));
+        server.shutdown();
+    }
 
     #[test]
     fn a_panicking_handler_answers_500_and_the_server_goes_on() {

@@ -137,3 +137,47 @@ mod tests {
         assert!(!root.join("../x.json").exists());
     }
 }
+
+/// A file that grows a line at a time, each line on disk before [`Appender::append`] returns:
+/// a journal that survives the process being killed. Confined to its root like every write.
+#[derive(Debug)]
+pub struct Appender {
+    path: PathBuf,
+    file: fs::File,
+}
+
+impl Appender {
+    /// Creates `relative` under `root` (it must not exist yet).
+    pub fn create(root: &Path, relative: &Path) -> Result<Appender, WriteError> {
+        let path = root.join(relative);
+        let fail = |message: String| WriteError {
+            path: path.clone(),
+            message,
+        };
+        confined(relative).map_err(fail)?;
+        let file = fs::OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| fail(e.to_string()))?;
+        Ok(Appender { path, file })
+    }
+
+    /// Appends `line` and a newline, and waits until they are on disk.
+    pub fn append(&mut self, line: &str) -> Result<(), WriteError> {
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+        self.file
+            .write_all(&bytes)
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| WriteError {
+                path: self.path.clone(),
+                message: e.to_string(),
+            })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}

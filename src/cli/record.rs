@@ -1,25 +1,27 @@
 //! `conform record`: a recording proxy that writes what passes through as a case file.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::Args;
 
 use super::exit;
-use conform::record::case_files;
+use conform::record::journal::{recover, Finished, Session};
 use conform::record::proxy::{run_proxy, ProxyOptions};
-use conform::secrets::{redact_text, without_credentials};
-use conform::write::write_atomic;
+use conform::secrets::without_credentials;
 
 #[derive(Debug, Args)]
 pub struct RecordArgs {
     /// Base URL of the API to record.
-    #[arg(long, value_name = "URL")]
-    pub upstream: String,
+    #[arg(long, value_name = "URL", required_unless_present = "recover")]
+    pub upstream: Option<String>,
+    /// Write the journal an interrupted session left for `--out` as case files, and exit.
+    #[arg(long)]
+    pub recover: bool,
     /// The case file to write (`cases/recorded/NAME.json`).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -35,109 +37,123 @@ pub struct RecordArgs {
     /// Stop after this many requests.
     #[arg(long)]
     pub max_requests: Option<usize>,
-    /// Stop after this many seconds without a request.
+    /// Stop after this many seconds without a request (counted from the start, and from every
+    /// request received, refused ones included).
     #[arg(long, value_name = "SECONDS")]
     pub idle_timeout: Option<f64>,
+    /// Largest request body forwarded, in bytes (413 above it).
+    #[arg(long, value_name = "BYTES", default_value_t = conform::listener::MAX_BODY_BYTES)]
+    pub max_body: usize,
     /// Seconds to wait for the upstream.
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
 }
 
 pub fn record_command(args: RecordArgs) -> Result<ExitCode, exit::Error> {
-    if !(args.upstream.starts_with("http://") || args.upstream.starts_with("https://")) {
+    if args.recover {
+        let finished =
+            recover(&args.out, args.force).map_err(|e| exit::Error::Usage(e.to_string()))?;
+        return Ok(report(&finished));
+    }
+    let Some(upstream) = args.upstream.clone() else {
+        return Err(exit::Error::Usage(
+            "--upstream is required (or --recover)".to_string(),
+        ));
+    };
+    if !(upstream.starts_with("http://") || upstream.starts_with("https://")) {
         return Err(exit::Error::Usage(
             "--upstream must be an http:// or https:// URL".to_string(),
         ));
     }
-    let Some(name) = args
-        .out
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-    else {
-        return Err(exit::Error::Usage("--out must name a file".to_string()));
-    };
-    let dir = args
-        .out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
-    if !args.force && !args.split && args.out.exists() {
-        return Err(exit::Error::Usage(format!(
-            "{} exists; pass --force to replace it",
-            args.out.display()
-        )));
-    }
+    // Where the cases go is checked before anything is forwarded.
+    let session = Session::start(&args.out, args.split, args.force, &upstream)
+        .map_err(|e| exit::Error::Usage(e.to_string()))?;
     let options = ProxyOptions {
-        upstream: args.upstream.clone(),
+        upstream: upstream.clone(),
         listen: format!("127.0.0.1:{}", args.port),
         timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
         max_requests: args.max_requests,
         idle: args
             .idle_timeout
             .map(|s| Duration::from_secs_f64(s.max(0.0))),
+        max_body: args.max_body,
     };
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     if let Err(err) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
         eprintln!("warning: cannot handle SIGINT/SIGTERM: {err}");
     }
-    let exchanges = match run_proxy(&options, &stop, |addr| {
-        let _ = writeln!(
-            std::io::stdout(),
-            "recording on http://{addr} -> {}",
-            without_credentials(&args.upstream)
-        );
-        let _ = std::io::stdout().flush();
-    }) {
-        Ok(exchanges) => exchanges,
-        Err(message) => {
-            return Err(exit::Error::Usage(message.to_string()));
-        }
-    };
-    if exchanges.is_empty() {
-        eprintln!("nothing recorded; no file written");
-        return Ok(ExitCode::from(exit::SUCCESS));
-    }
-    let bad: Vec<(usize, &str)> = exchanges
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| e.problem.as_deref().map(|p| (i + 1, p)))
-        .collect();
-    if !bad.is_empty() {
-        for (i, problem) in &bad {
-            let e = &exchanges[i - 1];
-            eprintln!(
-                "error: exchange {i} ({} {}): {problem}",
-                e.method,
-                redact_text(&e.url)
+    let shared = Arc::new(Mutex::new(session));
+    let sink = Arc::clone(&shared);
+    let ran = run_proxy(
+        &options,
+        &stop,
+        |addr| {
+            let _ = writeln!(
+                std::io::stdout(),
+                "recording on http://{addr} -> {}",
+                without_credentials(&upstream)
             );
+            let _ = std::io::stdout().flush();
+        },
+        move |exchange| {
+            sink.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .add(&exchange)
+        },
+    );
+    let session = match Arc::try_unwrap(shared) {
+        Ok(mutex) => mutex.into_inner().unwrap_or_else(|e| e.into_inner()),
+        Err(_) => return Err(exit::Error::Usage("the proxy did not stop".to_string())),
+    };
+    if let Err(message) = ran {
+        let journal = session.journal_path().to_path_buf();
+        let _ = session.finish();
+        let _ = std::fs::remove_file(journal);
+        return Err(exit::Error::Usage(message));
+    }
+    let journal = session.journal_path().to_path_buf();
+    match session.finish() {
+        Ok(finished) => Ok(report(&finished)),
+        Err(err) => {
+            eprintln!(
+                "error: {err}; the journal {} keeps every recorded exchange: run `conform record --recover --out {}`",
+                journal.display(),
+                args.out.display()
+            );
+            Ok(ExitCode::from(exit::FAILURES))
         }
+    }
+}
+
+/// Prints what a session wrote and refused; fails when an exchange was refused.
+fn report(finished: &Finished) -> ExitCode {
+    for (path, steps) in &finished.written {
+        println!("wrote {} ({steps} request(s))", path.display());
+    }
+    if finished.unreadable > 0 {
         eprintln!(
-            "error: {} of {} exchange(s) could not be recorded; no file written",
-            bad.len(),
-            exchanges.len()
+            "warning: {} journal line(s) cut short (the session was killed mid-write) were left out",
+            finished.unreadable
         );
-        return Ok(ExitCode::from(exit::FAILURES));
     }
-    let files = case_files(&exchanges, &args.upstream, &name, args.split);
-    for (file, text) in &files {
-        if !args.force && dir.join(file).exists() {
-            return Err(exit::Error::Usage(format!(
-                "{} exists; pass --force to replace it",
-                dir.join(file).display()
-            )));
-        }
-        match write_atomic(&dir, file, text.as_bytes()) {
-            Ok(path) => println!(
-                "wrote {} ({} request(s))",
-                path.display(),
-                if args.split { 1 } else { exchanges.len() }
-            ),
-            Err(err) => {
-                return Err(exit::Error::Usage(format!("{err}")));
-            }
-        }
+    for refused in &finished.refused {
+        eprintln!(
+            "error: exchange {} ({} {}) could not be recorded: {}",
+            refused.index, refused.method, refused.url, refused.reason
+        );
     }
-    Ok(ExitCode::from(exit::SUCCESS))
+    if finished.written.is_empty() && finished.refused.is_empty() {
+        eprintln!("nothing recorded; no file written");
+    }
+    if finished.refused.is_empty() {
+        ExitCode::from(exit::SUCCESS)
+    } else {
+        let written: usize = finished.written.iter().map(|(_, n)| n).sum();
+        eprintln!(
+            "error: {} exchange(s) could not be recorded; the {written} others were written",
+            finished.refused.len()
+        );
+        ExitCode::from(exit::FAILURES)
+    }
 }

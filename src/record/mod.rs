@@ -1,7 +1,9 @@
 //! The recording proxy: forwards requests to an upstream, answers with its response unchanged,
 //! and turns the exchanges into a case file. `redact` owns what never reaches disk; `proxy`
-//! owns forwarding and collecting; [`to_case`] turns exchanges into the case format.
+//! owns forwarding; `journal` owns the session on disk (each exchange journaled as it
+//! completes, then turned into case files); [`to_case`] turns exchanges into the case format.
 
+pub mod journal;
 pub mod proxy;
 pub mod redact;
 
@@ -42,7 +44,8 @@ pub const KEPT_RESPONSE_HEADERS: &[&str] =
 /// The request headers a recorded case keeps.
 pub const KEPT_REQUEST_HEADERS: &[&str] = &["idempotency-key", "stripe-version"];
 
-fn step(exchange: &Exchange, index: usize) -> Value {
+/// One exchange as a case step (redacted), without its name.
+pub fn step_of(exchange: &Exchange) -> Value {
     let (path, query) = exchange.url.split_once('?').unwrap_or((&exchange.url, ""));
     let mut request = Map::new();
     request.insert("method".into(), json!(exchange.method));
@@ -94,7 +97,6 @@ fn step(exchange: &Exchange, index: usize) -> Value {
         .map(|(k, v)| (k, crate::secrets::redact_text(v)))
         .collect();
     json!({
-        "name": format!("step{}", index + 1),
         "request": Value::Object(request),
         "response": {"status": exchange.status, "headers": headers, "body": body},
     })
@@ -102,10 +104,21 @@ fn step(exchange: &Exchange, index: usize) -> Value {
 
 /// A case file (pretty JSON) holding `exchanges` as steps; secrets are redacted.
 pub fn to_case(exchanges: &[Exchange], upstream: &str) -> String {
-    let steps: Vec<Value> = exchanges
-        .iter()
+    let steps: Vec<Value> = exchanges.iter().map(step_of).collect();
+    case_text(steps, upstream)
+}
+
+/// A case file (pretty JSON) of `steps` (as [`step_of`] makes them), named `step1`, ... in order.
+pub fn case_text(steps: Vec<Value>, upstream: &str) -> String {
+    let steps: Vec<Value> = steps
+        .into_iter()
         .enumerate()
-        .map(|(i, e)| step(e, i))
+        .map(|(i, mut step)| {
+            if let Value::Object(map) = &mut step {
+                map.insert("name".into(), json!(format!("step{}", i + 1)));
+            }
+            step
+        })
         .collect();
     let case = json!({
         "description": format!(
@@ -119,30 +132,6 @@ pub fn to_case(exchanges: &[Exchange], upstream: &str) -> String {
     let mut text = serde_json::to_string_pretty(&case).unwrap_or_default();
     text.push('\n');
     text
-}
-
-/// The case files to write for `exchanges`: `NAME.json` with every step, or with `split` one
-/// file per exchange (`NAME_01.json`, ...).
-pub fn case_files(
-    exchanges: &[Exchange],
-    upstream: &str,
-    name: &str,
-    split: bool,
-) -> Vec<(std::path::PathBuf, String)> {
-    if split {
-        exchanges
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                (
-                    format!("{name}_{:02}.json", i + 1).into(),
-                    to_case(std::slice::from_ref(e), upstream),
-                )
-            })
-            .collect()
-    } else {
-        vec![(format!("{name}.json").into(), to_case(exchanges, upstream))]
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Forwarding: owns [`run_proxy`], which listens on a local address, forwards each request to
-//! the upstream one at a time (so the recorded order is the order of arrival), answers with the
-//! upstream's response unchanged, and returns the exchanges when it stops.
+//! the upstream one at a time (so the recorded order is the order of arrival), hands each
+//! exchange to a sink before answering with the upstream's response unchanged, and returns how
+//! many it handled when it stops.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::{Exchange, KEPT_REQUEST_HEADERS};
 use crate::case::Auth;
-use crate::listener::{listen, Request, Response};
+use crate::listener::{listen_with, Limits, Request, Response};
 
 /// How the proxy runs and when it stops.
 #[derive(Debug, Clone)]
@@ -21,8 +22,11 @@ pub struct ProxyOptions {
     pub timeout: Duration,
     /// Stop after this many exchanges.
     pub max_requests: Option<usize>,
-    /// Stop after this long without a request (once at least one arrived).
+    /// Stop after this long without hearing from a client: counted from the start and from
+    /// every request received, refused ones included.
     pub idle: Option<Duration>,
+    /// Largest request body forwarded (413 above it), as `serve --max-body`.
+    pub max_body: usize,
 }
 
 const MAX_BODY: u64 = 64 * 1024 * 1024;
@@ -36,13 +40,14 @@ const SKIPPED_REQUEST_HEADERS: &[&str] = &[
 const SKIPPED_RESPONSE_HEADERS: &[&str] = &["content-length", "connection", "transfer-encoding"];
 
 /// Runs until `stop` is set or a limit of `options` is reached; `listening` hears the bound
-/// address first. Requests are forwarded one at a time, so the recorded order is the order in
-/// which they were answered.
+/// address first, and `sink` each exchange before its client gets the answer. Requests are
+/// forwarded one at a time, so the recorded order is the order in which they were answered.
 pub fn run_proxy(
     options: &ProxyOptions,
     stop: &AtomicBool,
     listening: impl FnOnce(SocketAddr),
-) -> Result<Vec<Exchange>, String> {
+    sink: impl FnMut(Exchange) + Send + 'static,
+) -> Result<usize, String> {
     let agent = crate::target::resolve::agent(
         ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -52,24 +57,30 @@ pub fn run_proxy(
             .build(),
     );
     let upstream = options.upstream.trim_end_matches('/').to_owned();
-    let state = Arc::new(Mutex::new((Vec::<Exchange>::new(), Instant::now())));
+    let state = Arc::new(Mutex::new((sink, 0usize, Instant::now())));
     let shared = Arc::clone(&state);
     let limit = options.max_requests;
-    let server = listen(
+    let limits = Limits {
+        max_body: options.max_body,
+        ..Limits::default()
+    };
+    let server = listen_with(
         &options.listen,
         Arc::new(move |request: Request| {
             let mut guard = shared.lock().unwrap_or_else(|e| e.into_inner());
-            if limit.is_some_and(|n| guard.0.len() >= n) {
+            if limit.is_some_and(|n| guard.1 >= n) {
                 return Response::json(
                     503,
                     &serde_json::json!({"error": {"type": "api_error", "message": "conform record has stopped recording."}}),
                 );
             }
             let (exchange, response) = forward(&agent, &upstream, request);
-            guard.0.push(exchange);
-            guard.1 = Instant::now();
+            (guard.0)(exchange);
+            guard.1 += 1;
+            guard.2 = Instant::now();
             response
         }),
+        limits,
     )?;
     listening(server.addr);
     // Bounded by the stop conditions; checked every 50 ms.
@@ -77,20 +88,20 @@ pub fn run_proxy(
         std::thread::sleep(Duration::from_millis(50));
         let (count, last) = {
             let guard = state.lock().unwrap_or_else(|e| e.into_inner());
-            (guard.0.len(), guard.1)
+            (guard.1, guard.2)
         };
+        // Idle since the last request answered, and since a client was last heard from.
+        let quiet = last.elapsed().min(server.idle_for());
         if stop.load(Ordering::SeqCst)
             || limit.is_some_and(|n| count >= n)
-            || options
-                .idle
-                .is_some_and(|idle| count > 0 && last.elapsed() >= idle)
+            || options.idle.is_some_and(|idle| quiet >= idle)
         {
             break;
         }
     }
     server.shutdown();
-    let exchanges = std::mem::take(&mut state.lock().unwrap_or_else(|e| e.into_inner()).0);
-    Ok(exchanges)
+    let handled = state.lock().unwrap_or_else(|e| e.into_inner()).1;
+    Ok(handled)
 }
 
 /// A query or form body over the decoding limits would be stored incomplete: the exchange is

@@ -248,3 +248,165 @@ fn a_deeply_nested_form_through_the_proxy_is_answered_but_not_recorded() {
     assert!(stderr.contains("over the form limits"), "{stderr}");
     assert!(!project.path().join("cases/recorded/flow.json").exists());
 }
+
+/// An upstream answering each request with a customer, except paths holding `broken`, whose
+/// body it cuts short. Bounded: at most 16 connections.
+fn mostly_good_upstream() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(16).flatten() {
+            let mut stream = stream;
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let answer = if head.contains("broken") {
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n{\"id\": \"cus_".to_owned()
+            } else {
+                let body = r#"{"id": "cus_Good1Answer2", "object": "x"}"#;
+                format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
+            };
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    format!("http://{address}")
+}
+
+fn recorded_steps(path: &Path) -> usize {
+    let case: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    case["steps"].as_array().unwrap().len()
+}
+
+#[test]
+fn a_refused_exchange_is_named_and_the_good_ones_are_written() {
+    let project = Scratch::new("record-partial");
+    let proxy = record(&project, &mostly_good_upstream(), 5);
+    let a = agent();
+    for path in [
+        "/v1/customers/a",
+        "/v1/customers/b",
+        "/v1/customers/broken",
+        "/v1/customers/c",
+        "/v1/customers/d",
+    ] {
+        let _ = a.get(&format!("{}{path}", proxy.url)).call();
+    }
+    let (code, output) = proxy.terminate_after_exit();
+    assert_eq!(code, Some(1), "{output}");
+    assert!(
+        output.contains("exchange 3 (GET /v1/customers/broken) could not be recorded"),
+        "{output}"
+    );
+    let out = project.path().join("cases/recorded/flow.json");
+    assert_eq!(recorded_steps(&out), 4, "{output}");
+    assert!(!project
+        .path()
+        .join("cases/recorded/.flow.record-journal")
+        .exists());
+}
+
+#[test]
+fn a_killed_session_is_recovered_from_its_journal() {
+    let project = Scratch::new("record-killed");
+    let proxy = record(&project, &mostly_good_upstream(), 50);
+    let a = agent();
+    for path in ["/v1/customers/a", "/v1/customers/b", "/v1/customers/c"] {
+        let answer = a.get(&format!("{}{path}", proxy.url)).call().unwrap();
+        assert_eq!(answer.status().as_u16(), 200);
+    }
+    // SIGKILL: nothing of the process's own runs.
+    drop(proxy);
+    let out = project.path().join("cases/recorded/flow.json");
+    assert!(!out.exists());
+    let again = project.conform(&[
+        "record",
+        "--upstream",
+        "http://127.0.0.1:9",
+        "--out",
+        &out.to_string_lossy(),
+        "--port",
+        "0",
+    ]);
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "a new session does not start over a journal"
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--recover"));
+    let recovered = project.conform(&["record", "--recover", "--out", &out.to_string_lossy()]);
+    assert_eq!(
+        recovered.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&recovered.stderr)
+    );
+    assert_eq!(recorded_steps(&out), 3);
+    assert!(!project
+        .path()
+        .join("cases/recorded/.flow.record-journal")
+        .exists());
+}
+
+#[test]
+fn an_idle_timeout_ends_a_session_that_never_gets_a_request() {
+    let project = Scratch::new("record-idle");
+    let out = project.path().join("cases/recorded/flow.json");
+    let started = std::time::Instant::now();
+    let proxy = Process::start(
+        project.path(),
+        &[
+            "record",
+            "--upstream",
+            "http://127.0.0.1:9",
+            "--out",
+            &out.to_string_lossy(),
+            "--port",
+            "0",
+            "--idle-timeout",
+            "2",
+        ],
+    );
+    let code = proxy.wait();
+    assert_eq!(code, Some(0));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn taken_names_and_unwritable_folders_stop_a_session_before_it_forwards() {
+    let project = Scratch::new("record-taken");
+    project.write("cases/recorded/flow_03.json", "{}");
+    let out = project.path().join("cases/recorded/flow.json");
+    let split = project.conform(&[
+        "record",
+        "--upstream",
+        "http://127.0.0.1:9",
+        "--out",
+        &out.to_string_lossy(),
+        "--split",
+        "--port",
+        "0",
+    ]);
+    assert_eq!(split.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&split.stderr).contains("flow_03.json exists"));
+    let blocked = project.path().join("not-a-folder");
+    std::fs::write(&blocked, "a file").unwrap();
+    let out = blocked.join("flow.json");
+    let unwritable = project.conform(&[
+        "record",
+        "--upstream",
+        "http://127.0.0.1:9",
+        "--out",
+        &out.to_string_lossy(),
+        "--port",
+        "0",
+    ]);
+    assert_eq!(unwritable.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unwritable.stderr).contains("not-a-folder"));
+}
