@@ -93,32 +93,136 @@ pub struct FormError {
 /// Decodes a form string back into a JSON structure. Every leaf is a string (forms carry no
 /// types); bracketed keys nest; arrays come back as objects keyed `"0"`, `"1"`, ... unless every
 /// key at that level is an index, in which case they are arrays again. `a[]=x&a[]=y` appends.
-/// Keys nested deeper than [`MAX_DEPTH`] or more than [`MAX_PARAMS`] parameters are an error,
-/// so no input can exhaust the stack or memory.
+/// A form over the limits ([`MAX_PARAMS`], [`MAX_DEPTH`], [`MAX_KEY_BYTES`], [`MAX_SEGMENTS`])
+/// is an error, found by a scan that builds nothing, so no input can exhaust the stack or make
+/// the structure cost more than the limits allow.
 pub fn decode(text: &str) -> Result<Value, FormError> {
+    check_limits(text)?;
     let mut root = Value::Object(Map::new());
-    for (n, part) in text.split('&').filter(|p| !p.is_empty()).enumerate() {
+    for part in text.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = part.split_once('=').unwrap_or((part, ""));
         let key = unescape(key);
-        if n >= MAX_PARAMS {
-            return Err(FormError {
-                param: cut(&key),
-                message: format!("a request may carry at most {MAX_PARAMS} parameters"),
-            });
-        }
-        let path = key_path(&key);
-        if path.len() > MAX_DEPTH {
-            return Err(FormError {
-                param: cut(&key),
-                message: format!(
-                    "parameter nested {} levels deep; at most {MAX_DEPTH} are allowed",
-                    path.len()
-                ),
-            });
-        }
-        insert(&mut root, &path, Value::String(unescape(value)));
+        insert(&mut root, &key_path(&key), Value::String(unescape(value)));
     }
     Ok(arrays_back(root))
+}
+
+/// Longest key of one parameter, in bytes once unescaped.
+pub const MAX_KEY_BYTES: usize = 4 * 1024;
+/// Most key segments a form may hold in all (`a[b][c]` is 3): each becomes a node of the
+/// decoded structure, so this bounds what decoding allocates whatever the body's size.
+pub const MAX_SEGMENTS: usize = 10_000;
+
+/// Checks that [`encode`] of `value` would decode within every limit of [`decode`], walking the
+/// value without encoding it (what a case file sends must be what a server reads).
+pub fn check_value(value: &Value) -> Result<(), FormError> {
+    struct Count {
+        params: usize,
+        segments: usize,
+    }
+    fn walk(
+        value: &Value,
+        name: &str,
+        depth: usize,
+        key_len: usize,
+        count: &mut Count,
+    ) -> Result<(), FormError> {
+        let refuse = |message: String| FormError {
+            param: cut(name),
+            message,
+        };
+        if depth > MAX_DEPTH {
+            return Err(refuse(format!(
+                "parameter nested {depth} levels deep; at most {MAX_DEPTH} are allowed"
+            )));
+        }
+        let children: Vec<(String, &Value)> = match value {
+            Value::Object(map) if !map.is_empty() => {
+                map.iter().map(|(k, v)| (k.clone(), v)).collect()
+            }
+            Value::Array(items) if !items.is_empty() => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
+            _ => {
+                count.params += 1;
+                count.segments += depth;
+                if count.params > MAX_PARAMS {
+                    return Err(refuse(format!(
+                        "a request may carry at most {MAX_PARAMS} parameters"
+                    )));
+                }
+                if key_len > MAX_KEY_BYTES {
+                    return Err(refuse(format!(
+                        "a parameter name of {key_len} bytes; at most {MAX_KEY_BYTES} are allowed"
+                    )));
+                }
+                if count.segments > MAX_SEGMENTS {
+                    return Err(refuse(format!(
+                        "the parameter names hold more than {MAX_SEGMENTS} segments in all"
+                    )));
+                }
+                return Ok(());
+            }
+        };
+        for (key, child) in children {
+            walk(child, name, depth + 1, key_len + key.len() + 2, count)?;
+        }
+        Ok(())
+    }
+    let mut count = Count {
+        params: 0,
+        segments: 0,
+    };
+    if let Value::Object(map) = value {
+        for (key, child) in map {
+            walk(child, key, 1, key.len(), &mut count)?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks every limit of [`decode`] without building anything: each key is unescaped, counted
+/// and dropped.
+fn check_limits(text: &str) -> Result<(), FormError> {
+    let mut segments = 0usize;
+    for (n, part) in text.split('&').filter(|p| !p.is_empty()).enumerate() {
+        let raw = part.split_once('=').map_or(part, |(key, _)| key);
+        let key = unescape(raw);
+        let refuse = |message: String| FormError {
+            param: cut(&key),
+            message,
+        };
+        if n >= MAX_PARAMS {
+            return Err(refuse(format!(
+                "a request may carry at most {MAX_PARAMS} parameters"
+            )));
+        }
+        let depth = if key.contains('[') && key.ends_with(']') {
+            1 + memchr::memchr_iter(b'[', key.as_bytes()).count()
+        } else {
+            1
+        };
+        if depth > MAX_DEPTH {
+            return Err(refuse(format!(
+                "parameter nested {depth} levels deep; at most {MAX_DEPTH} are allowed"
+            )));
+        }
+        if key.len() > MAX_KEY_BYTES {
+            return Err(refuse(format!(
+                "a parameter name of {} bytes; at most {MAX_KEY_BYTES} are allowed",
+                key.len()
+            )));
+        }
+        segments += depth;
+        if segments > MAX_SEGMENTS {
+            return Err(refuse(format!(
+                "the parameter names hold more than {MAX_SEGMENTS} segments in all"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// [`decode`] for text from a trusted file: what is over the limits is left out.
@@ -245,6 +349,40 @@ mod tests {
             decode("a=%+1&b=%2B").unwrap(),
             json!({"a": "% 1", "b": "+"})
         );
+    }
+
+    #[test]
+    fn a_value_is_checked_as_its_encoding_would_be_decoded() {
+        let deep = (0..40).fold(json!(1), |inner, _| json!({"a": inner}));
+        let wide = json!({"items": (0..MAX_PARAMS + 1).collect::<Vec<_>>()});
+        let fine = json!({"line_items": [{"price": "p", "quantity": 2}], "metadata": {"k": "v"}});
+        for value in [&deep, &wide, &fine] {
+            assert_eq!(
+                check_value(value).is_ok(),
+                decode(&encode(value)).is_ok(),
+                "{value}"
+            );
+        }
+        assert!(check_value(&fine).is_ok() && check_value(&deep).is_err());
+    }
+
+    #[test]
+    fn long_names_and_too_many_segments_are_refused() {
+        let long = format!("{}=1", "k".repeat(MAX_KEY_BYTES + 1));
+        assert!(decode(&long)
+            .unwrap_err()
+            .message
+            .contains("parameter name of"));
+        // 9,999 parameters nested 31 levels deep: within the count and the depth, not the total.
+        let wide: Vec<String> = (0..9_999)
+            .map(|i| format!("p{i}{}=1", "[x]".repeat(30)))
+            .collect();
+        let err = decode(&wide.join("&")).unwrap_err();
+        assert!(err.message.contains("segments in all"), "{err}");
+        let fine: Vec<String> = (0..400)
+            .map(|i| format!("line_items[{i}][price_data][product_data][name]=n"))
+            .collect();
+        assert!(decode(&fine.join("&")).is_ok());
     }
 
     #[test]

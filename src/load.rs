@@ -375,6 +375,19 @@ fn check_step(file: &Path, pointer: &str, step: &Step) -> Result<(), LoadError> 
         rule.check()
             .map_err(|m| LoadError::at(file, format!("{pointer}/normalize/{i}"), m))?;
     }
+    // What is sent as a form must decode within the limits a server holds it to, or the case
+    // would be replayed without it.
+    for (part, value) in [("query", &step.request.query), ("form", &step.request.form)] {
+        if let Some(value) = value {
+            if let Err(err) = crate::form::check_value(value) {
+                return Err(LoadError::at(
+                    file,
+                    format!("{pointer}/request/{part}"),
+                    format!("the {part} is over the form limits: {}", err.message),
+                ));
+            }
+        }
+    }
     for (i, rule) in step.open.iter().enumerate() {
         rule.check()
             .map_err(|m| LoadError::at(file, format!("{pointer}/open/{i}"), m))?;
@@ -385,6 +398,26 @@ fn check_step(file: &Path, pointer: &str, step: &Step) -> Result<(), LoadError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_over_the_form_limits_fails_to_load_naming_the_step() {
+        let deep = format!(
+            "{}{}",
+            "{\"a\":".repeat(40),
+            "1".to_owned() + &"}".repeat(40)
+        );
+        let text = format!(
+            r#"{{"steps": [{{"request": {{"method": "GET", "path": "/v1/customers", "query": {deep}}}, "response": {{"status": 200, "body": {{}}}}}}]}}"#
+        );
+        let err = parse("deep", Path::new("cases/deep.json"), &text).unwrap_err();
+        assert_eq!(
+            err.pointer.as_deref(),
+            Some("/steps/0/request/query"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("cases/deep.json"), "{err}");
+        assert!(err.to_string().contains("over the form limits"), "{err}");
+    }
 
     #[test]
     fn read_capped_reads_up_to_the_cap_and_reports_the_size_beyond_it() {
