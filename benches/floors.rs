@@ -359,7 +359,7 @@ fn main() {
         blocking: false,
         ..Default::default()
     };
-    let running = conform::server::start(index, "127.0.0.1:0", false, limits).unwrap();
+    let running = conform::server::start(index, "127.0.0.1:0", None, limits).unwrap();
     let served = format!("http://{}", running.addr);
     let paths: Vec<String> = expected.iter().map(|(p, _)| p.clone()).collect();
     let (mut ours, mut floor) = (0f64, 0f64);

@@ -74,8 +74,8 @@ pub fn run_with(layout: Layout, args: Arguments) -> ExitCode {
                 .collect::<Vec<_>>()
                 .join("\n")
         })?;
-        let config = TargetConfig::from_env()?;
-        let level = crate::session::level_from_env(config.is_remote())?;
+        let config = target_from_env()?;
+        let level = level_from_env(config.is_remote())?;
         let shared = Shared {
             level,
             target: config.build()?,
@@ -142,6 +142,37 @@ fn trials(suite: Suite, shared: Arc<Shared>) -> Vec<Trial> {
             .with_kind(kind)
         })
         .collect()
+}
+
+/// The target the environment names: `CONFORM_TARGET` (the built-in target when unset or
+/// empty), `CONFORM_API_KEY`, `CONFORM_TIMEOUT` (seconds).
+fn target_from_env() -> Result<TargetConfig, String> {
+    let mut config = TargetConfig::for_url(
+        std::env::var("CONFORM_TARGET")
+            .ok()
+            .filter(|u| !u.trim().is_empty()),
+    );
+    config.api_key = std::env::var("CONFORM_API_KEY")
+        .ok()
+        .filter(|k| !k.is_empty());
+    if let Ok(seconds) = std::env::var("CONFORM_TIMEOUT") {
+        config.timeout_secs = seconds
+            .parse()
+            .map_err(|_| format!("CONFORM_TIMEOUT is not a number of seconds: {seconds}"))?;
+    }
+    Ok(config)
+}
+
+/// The level `CONFORM_LEVEL` names (`strict` or `contract`), else the default for the target.
+fn level_from_env(remote: bool) -> Result<crate::check::Level, String> {
+    match std::env::var("CONFORM_LEVEL")
+        .ok()
+        .filter(|l| !l.is_empty())
+    {
+        None => Ok(crate::session::default_level(remote)),
+        Some(name) => crate::check::Level::from_name(&name)
+            .ok_or_else(|| format!("CONFORM_LEVEL must be `strict` or `contract`, got `{name}`")),
+    }
 }
 
 #[cfg(test)]

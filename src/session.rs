@@ -110,18 +110,6 @@ pub fn default_level(remote: bool) -> Level {
     }
 }
 
-/// The level `CONFORM_LEVEL` names (`strict` or `contract`), else the default for the target.
-pub fn level_from_env(remote: bool) -> Result<Level, String> {
-    match std::env::var("CONFORM_LEVEL")
-        .ok()
-        .filter(|l| !l.is_empty())
-    {
-        None => Ok(default_level(remote)),
-        Some(name) => <Level as clap::ValueEnum>::from_str(&name, true)
-            .map_err(|_| format!("CONFORM_LEVEL must be `strict` or `contract`, got `{name}`")),
-    }
-}
-
 /// Options with `jobs` threads (the number of CPUs when `None`).
 pub fn options(golden_root: PathBuf, jobs: Option<usize>, fail_fast: bool) -> RunOptions {
     RunOptions {

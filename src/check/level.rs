@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::compare::{DiffKind, Difference};
 
 /// How strictly answers are judged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// Every difference from the golden file fails (the default of the built-in target and
@@ -22,6 +22,15 @@ pub enum Level {
 }
 
 impl Level {
+    pub const ALL: [Level; 2] = [Level::Strict, Level::Contract];
+
+    /// The level named `name` (`strict` or `contract`, any case).
+    pub fn from_name(name: &str) -> Option<Level> {
+        Level::ALL
+            .into_iter()
+            .find(|l| l.name().eq_ignore_ascii_case(name.trim()))
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Level::Strict => "strict",

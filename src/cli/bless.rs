@@ -94,7 +94,7 @@ pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> Result<ExitCode, exit::Err
             };
             counts[change as usize] += 1;
             if change != Change::Unchanged {
-                println!("would {} {}", verb(change), case.name);
+                outln!("would {} {}", verb(change), case.name);
             }
             continue;
         }
@@ -102,8 +102,8 @@ pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> Result<ExitCode, exit::Err
             Ok(blessed) => {
                 counts[blessed.change as usize] += 1;
                 if blessed.change != Change::Unchanged {
-                    println!("{} {}", verb(blessed.change), blessed.path.display());
-                    print!("{}", blessed.diff);
+                    outln!("{} {}", verb(blessed.change), blessed.path.display());
+                    out!("{}", blessed.diff);
                 }
             }
             Err(error) => {
@@ -112,18 +112,14 @@ pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> Result<ExitCode, exit::Err
             }
         }
     }
-    println!(
+    outln!(
         "{} created, {} updated, {} unchanged",
         counts[Change::Created as usize],
         counts[Change::Updated as usize],
         counts[Change::Unchanged as usize]
     );
-    Ok(ExitCode::from(
-        if problems > 0 || (args.check && counts[0] + counts[1] > 0) {
-            exit::FAILURES
-        } else {
-            exit::SUCCESS
-        },
+    Ok(exit::failing_if(
+        problems > 0 || (args.check && counts[0] + counts[1] > 0),
     ))
 }
 

@@ -1,4 +1,20 @@
-//! Exit codes and the one place that turns errors and run ends into them and into messages.
+//! Exit codes and the one place that turns errors and run ends into them and into messages;
+//! and the one way commands write to stdout ([`out`], behind `outln!` and `out!`), which takes
+//! a closed stdout (`conform lint | head -1`) as the end of the output, never as a panic.
+
+/// Writes a formatted line to stdout through [`out`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::exit::out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Writes formatted text to stdout through [`out`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::exit::out(format_args!($($arg)*))
+    };
+}
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -35,6 +51,25 @@ impl From<Reported> for Error {
     }
 }
 
+/// Exit code 0.
+pub fn success() -> ExitCode {
+    ExitCode::from(SUCCESS)
+}
+
+/// Exit code 1 when `deviates`, else 0.
+pub fn failing_if(deviates: bool) -> ExitCode {
+    ExitCode::from(if deviates { FAILURES } else { SUCCESS })
+}
+
+/// Exit code 2 when the input could not be used, else 1 when `deviates`, else 0.
+pub fn unusable_or_failing_if(unusable: bool, deviates: bool) -> ExitCode {
+    if unusable {
+        ExitCode::from(USAGE)
+    } else {
+        failing_if(deviates)
+    }
+}
+
 /// The exit code of a command's result, printing the error if it was not printed yet.
 pub fn finish(result: Result<ExitCode, Error>) -> ExitCode {
     match result {
@@ -55,6 +90,26 @@ pub fn for_run(end: RunEnd, updating: bool) -> ExitCode {
         RunEnd::Deviations if updating => SUCCESS,
         RunEnd::Deviations => FAILURES,
     })
+}
+
+/// Set once stdout is found closed: later output is dropped.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes `text` to stdout. A closed stdout ends the output: this and later writes are dropped,
+/// and the command goes on to the exit code it would have had. Any other write error is
+/// reported once on stderr.
+pub fn out(text: std::fmt::Arguments<'_>) {
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout.write_fmt(text).and_then(|()| stdout.flush()) {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        if err.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write to stdout: {err}");
+        }
+    }
 }
 
 /// Writes to stdout; a closed stdout (`conform list | head -1`) is not an error, so the

@@ -40,15 +40,11 @@ pub fn lint_command(dirs: &Dirs, args: LintArgs) -> Result<ExitCode, exit::Error
     let mut warnings = 0;
     for finding in &findings {
         let label = count(finding.severity, &mut errors, &mut warnings);
-        println!("{label}: {}: {}", finding.file.display(), finding.message);
+        outln!("{label}: {}: {}", finding.file.display(), finding.message);
     }
-    println!(
+    outln!(
         "{} case(s) checked: {errors} error(s), {warnings} warning(s)",
         suite.items.len()
     );
-    Ok(ExitCode::from(if errors > 0 {
-        exit::FAILURES
-    } else {
-        exit::SUCCESS
-    }))
+    Ok(exit::failing_if(errors > 0))
 }

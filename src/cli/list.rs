@@ -60,5 +60,5 @@ pub fn list_command(dirs: &Dirs, args: ListArgs) -> Result<ExitCode, exit::Error
         out.push_str(&format!("{} cases\n", suite.items.len()));
     }
     exit::print_stdout(&out)?;
-    Ok(ExitCode::from(exit::SUCCESS))
+    Ok(exit::success())
 }

@@ -142,5 +142,5 @@ pub fn matrix_command(dirs: &Dirs, args: MatrixArgs) -> Result<ExitCode, exit::E
         ));
     }
     exit::print_stdout(&out)?;
-    Ok(ExitCode::from(exit::SUCCESS))
+    Ok(exit::success())
 }

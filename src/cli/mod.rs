@@ -1,9 +1,11 @@
 //! The `conform` command line: owns [`Cli`] and dispatches each subcommand to its file. Only
 //! this module, `report/` and `harness.rs` print or read the environment.
 
+// First: its output macros (`outln!`, `out!`) serve every module below.
+#[macro_use]
+pub mod exit;
 mod bless;
 pub mod common;
-pub mod exit;
 mod lint;
 mod list;
 mod matrix;

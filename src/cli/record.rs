@@ -121,7 +121,7 @@ pub fn record_command(args: RecordArgs) -> Result<ExitCode, exit::Error> {
                 journal.display(),
                 args.out.display()
             );
-            Ok(ExitCode::from(exit::FAILURES))
+            Ok(exit::failing_if(true))
         }
     }
 }
@@ -129,7 +129,7 @@ pub fn record_command(args: RecordArgs) -> Result<ExitCode, exit::Error> {
 /// Prints what a session wrote and refused; fails when an exchange was refused.
 fn report(finished: &Finished) -> ExitCode {
     for (path, steps) in &finished.written {
-        println!("wrote {} ({steps} request(s))", path.display());
+        outln!("wrote {} ({steps} request(s))", path.display());
     }
     if finished.unreadable > 0 {
         eprintln!(
@@ -147,13 +147,13 @@ fn report(finished: &Finished) -> ExitCode {
         eprintln!("nothing recorded; no file written");
     }
     if finished.refused.is_empty() {
-        ExitCode::from(exit::SUCCESS)
+        exit::success()
     } else {
         let written: usize = finished.written.iter().map(|(_, n)| n).sum();
         eprintln!(
             "error: {} exchange(s) could not be recorded; the {written} others were written",
             finished.refused.len()
         );
-        ExitCode::from(exit::FAILURES)
+        exit::failing_if(true)
     }
 }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::TypedValueParser;
 use clap::Args;
 
 use super::common::{parse_partition, Dirs, TargetArgs};
@@ -21,7 +22,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     /// How strictly answers are judged (default: `contract` with --target, else `strict`).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = level_parser())]
     pub level: Option<Level>,
     /// Worker threads (default: the number of CPUs).
     #[arg(long, short = 'j')]
@@ -46,11 +47,28 @@ pub struct RunArgs {
     #[arg(long, requires = "expect")]
     pub update_expect: bool,
     /// What stdout shows.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = format_parser(), default_value = "human")]
     pub format: Format,
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// `--level`: the level names, as the library spells them.
+fn level_parser() -> impl clap::builder::TypedValueParser<Value = Level> {
+    clap::builder::PossibleValuesParser::new(Level::ALL.map(Level::name))
+        .map(|name| Level::from_name(&name).unwrap_or_default())
+}
+
+/// `--format`: the format names, as the library spells them.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    let names: Vec<&str> = Format::ALL
+        .iter()
+        .map(|f| f.name())
+        .filter(|n| ["human", "libtest", "json", "github"].contains(n))
+        .collect();
+    clap::builder::PossibleValuesParser::new(names)
+        .map(|name| Format::from_name(&name).unwrap_or(Format::Human))
 }
 
 fn read_expectations(path: &PathBuf, updating: bool) -> Result<Expectations, String> {

@@ -53,7 +53,7 @@ fn pairs(from: &std::path::Path, dir: &std::path::Path) -> Result<Vec<ReferenceP
     let (pairs, absent) =
         reference_pairs(dir, &reference).map_err(|e| exit::Error::Usage(e.to_string()))?;
     for object in absent {
-        println!("not in the reference: {object} (kept as written)");
+        outln!("not in the reference: {object} (kept as written)");
     }
     Ok(pairs)
 }
@@ -84,16 +84,16 @@ pub fn schemas_command(command: SchemasCommand) -> Result<ExitCode, exit::Error>
                         render(&schema).as_bytes(),
                     )
                     .map_err(|e| exit::Error::Usage(e.to_string()))?;
-                    println!("wrote {} (from the reference)", path.display());
+                    outln!("wrote {} (from the reference)", path.display());
                 }
             }
             let results = derived(&docs)?;
             let list = only_derived(&results);
             let paths = write(&out, &list).map_err(|e| exit::Error::Usage(e.to_string()))?;
             for path in paths {
-                println!("wrote {}", path.display());
+                outln!("wrote {}", path.display());
             }
-            Ok(ExitCode::from(exit::SUCCESS))
+            Ok(exit::success())
         }
         SchemasCommand::Check {
             docs,
@@ -106,10 +106,10 @@ pub fn schemas_command(command: SchemasCommand) -> Result<ExitCode, exit::Error>
                 for pair in &pairs {
                     for line in reference_drift(&pair.committed, &pair.derived) {
                         drifting += 1;
-                        println!("drift: {} {line}", pair.file);
+                        outln!("drift: {} {line}", pair.file);
                     }
                 }
-                println!(
+                outln!(
                     "{} hand-written schema(s) checked against the reference",
                     pairs.len()
                 );
@@ -119,30 +119,30 @@ pub fn schemas_command(command: SchemasCommand) -> Result<ExitCode, exit::Error>
                 let list = only_derived(&results);
                 let stale = drift(&dir, &list);
                 for file in &stale {
-                    println!(
+                    outln!(
                         "drift: {} differs from a fresh derivation",
                         dir.join(file).display()
                     );
                 }
                 if stale.is_empty() {
-                    println!("{} derived schema(s) match the documents", list.len());
+                    outln!("{} derived schema(s) match the documents", list.len());
                 }
                 drifting += stale.len();
             }
             if drifting == 0 {
-                Ok(ExitCode::from(exit::SUCCESS))
+                Ok(exit::success())
             } else {
-                println!(
+                outln!(
                     "hint: run `conform schemas derive` with the same sources (--docs, or --from for the reference) and --out {}, and review the diff",
                     dir.display()
                 );
-                Ok(ExitCode::from(exit::FAILURES))
+                Ok(exit::failing_if(true))
             }
         }
         SchemasCommand::Stats { docs } => {
             let results = derived(&docs)?;
             exit::print_stdout(&render_stats(&results))?;
-            Ok(ExitCode::from(exit::SUCCESS))
+            Ok(exit::success())
         }
     }
 }

@@ -85,7 +85,10 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> Result<ExitCode, exit::Err
         blocking: false,
         ..Limits::default()
     };
-    let running = match start(Arc::clone(&index), &addr, args.verbose, limits) {
+    let log: Option<conform::server::Log> = args
+        .verbose
+        .then(|| Arc::new(|line: &str| eprintln!("{line}")) as conform::server::Log);
+    let running = match start(Arc::clone(&index), &addr, log, limits) {
         Ok(running) => running,
         Err(message) => {
             return Err(exit::Error::Usage(message.to_string()));
@@ -96,7 +99,7 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> Result<ExitCode, exit::Err
     if let Err(err) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
         eprintln!("warning: cannot handle SIGINT/SIGTERM: {err}");
     }
-    println!(
+    outln!(
         "listening on http://{} ({} cases, {} recordings)",
         running.addr,
         served,
@@ -108,5 +111,5 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> Result<ExitCode, exit::Err
     }
     running.shutdown();
     eprintln!("stopped");
-    Ok(ExitCode::from(exit::SUCCESS))
+    Ok(exit::success())
 }

@@ -47,7 +47,7 @@ pub fn validate_command(dirs: &Dirs, args: ValidateArgs) -> Result<ExitCode, exi
         for (prefix, document) in documents {
             for violation in schemas.validate(document) {
                 let label = count(violation.severity, &mut errors, &mut warnings);
-                println!(
+                outln!(
                     "{label}: {}:{prefix}{} ({}): {} [{}]",
                     file.display(),
                     violation.pointer,
@@ -58,15 +58,9 @@ pub fn validate_command(dirs: &Dirs, args: ValidateArgs) -> Result<ExitCode, exi
             }
         }
     }
-    println!(
+    outln!(
         "{} file(s): {errors} error(s), {warnings} warning(s)",
         args.files.len()
     );
-    Ok(ExitCode::from(if unreadable {
-        exit::USAGE
-    } else if errors > 0 {
-        exit::FAILURES
-    } else {
-        exit::SUCCESS
-    }))
+    Ok(exit::unusable_or_failing_if(unreadable, errors > 0))
 }

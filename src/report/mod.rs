@@ -60,7 +60,7 @@ pub trait Reporter {
 }
 
 /// Every output format, for stdout (`--format`) and report files (`--report KIND=PATH`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// The score and what to fix first, failing cases in detail, a score per endpoint, a summary.
     Human,
@@ -79,11 +79,32 @@ pub enum Format {
 }
 
 impl Format {
+    pub const ALL: [Format; 7] = [
+        Format::Human,
+        Format::Libtest,
+        Format::Json,
+        Format::JsonLines,
+        Format::Junit,
+        Format::Html,
+        Format::Github,
+    ];
+
     /// The format's name as `--format` and `--report` spell it (`json-lines`).
-    pub fn name(self) -> String {
-        clap::ValueEnum::to_possible_value(&self)
-            .map(|v| v.get_name().to_owned())
-            .unwrap_or_default()
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Libtest => "libtest",
+            Format::Json => "json",
+            Format::JsonLines => "json-lines",
+            Format::Junit => "junit",
+            Format::Html => "html",
+            Format::Github => "github",
+        }
+    }
+
+    /// The format named `name`.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
     }
 
     pub fn reporter(self, style: Style, quiet: bool) -> Box<dyn Reporter> {
@@ -110,14 +131,11 @@ impl std::str::FromStr for ReportSpec {
     type Err = String;
 
     fn from_str(text: &str) -> Result<ReportSpec, String> {
-        let names: Vec<String> = <Format as clap::ValueEnum>::value_variants()
-            .iter()
-            .map(|f| f.name())
-            .collect();
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
         let (kind, path) = text
             .split_once('=')
             .ok_or_else(|| format!("expected KIND=PATH ({}), got `{text}`", names.join(", ")))?;
-        let format = <Format as clap::ValueEnum>::from_str(kind, false).map_err(|_| {
+        let format = Format::from_name(kind).ok_or_else(|| {
             format!(
                 "unknown report kind `{kind}`; use one of {}",
                 names.join(", ")

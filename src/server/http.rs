@@ -23,12 +23,17 @@ impl Running {
     }
 }
 
-/// Starts serving `index` on `addr`; `log` prints one line per request (method, path, status,
+/// Starts serving `index` on `addr`; `log` hears one line per request (method, path, status,
 /// recording) to stderr, never headers.
-pub fn start(index: Arc<Index>, addr: &str, log: bool, limits: Limits) -> Result<Running, String> {
+pub fn start(
+    index: Arc<Index>,
+    addr: &str,
+    log: Option<Log>,
+    limits: Limits,
+) -> Result<Running, String> {
     let server = listen_with(
         addr,
-        Arc::new(move |request| handle(&index, request, log)),
+        Arc::new(move |request| handle(&index, request, log.as_ref())),
         limits,
     )?;
     Ok(Running {
@@ -36,6 +41,9 @@ pub fn start(index: Arc<Index>, addr: &str, log: bool, limits: Limits) -> Result
         server,
     })
 }
+
+/// Where the one line per request goes, when the front end asks for it (`serve -v`).
+pub type Log = Arc<dyn Fn(&str) + Send + Sync>;
 
 fn error_body(message: &str, code: Option<&str>) -> Value {
     let mut error = json!({"type": "invalid_request_error", "message": message});
@@ -59,7 +67,7 @@ fn listing(index: &Index) -> Value {
 }
 
 /// Answers one request.
-pub fn handle(index: &Index, request: Request, log: bool) -> Response {
+pub fn handle(index: &Index, request: Request, log: Option<&Log>) -> Response {
     let path = request.url.split('?').next().unwrap_or("");
     let (response, note) = if request.method == "GET" && path == "/__conform/cases" {
         (Response::json(200, &listing(index)), Note::Text(""))
@@ -89,8 +97,11 @@ pub fn handle(index: &Index, request: Request, log: bool) -> Response {
             }
         }
     };
-    if log {
-        eprintln!("{} {path} -> {} {note}", request.method, response.status);
+    if let Some(log) = log {
+        log(&format!(
+            "{} {path} -> {} {note}",
+            request.method, response.status
+        ));
     }
     response
 }

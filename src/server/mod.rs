@@ -8,4 +8,4 @@ pub mod http;
 mod tests;
 
 pub use crate::matcher::{Decision, Incoming, Index, Prepared};
-pub use http::{start, Running};
+pub use http::{start, Log, Running};

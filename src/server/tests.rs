@@ -176,7 +176,7 @@ fn a_deeply_nested_form_is_a_stripe_shaped_400_naming_the_parameter() {
         )],
         body: body.into_bytes(),
     };
-    let response = super::http::handle(&index, request, false);
+    let response = super::http::handle(&index, request, None);
     assert_eq!(response.status, 400);
     let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
     assert_eq!(body["error"]["type"], "invalid_request_error");

@@ -48,25 +48,6 @@ impl Default for TargetConfig {
 }
 
 impl TargetConfig {
-    /// The target the environment names (the `cargo test` harness reads it): `CONFORM_TARGET`
-    /// (the built-in target when unset or empty), `CONFORM_API_KEY`, `CONFORM_TIMEOUT` (seconds).
-    pub fn from_env() -> Result<TargetConfig, String> {
-        let mut config = TargetConfig::for_url(
-            std::env::var("CONFORM_TARGET")
-                .ok()
-                .filter(|u| !u.trim().is_empty()),
-        );
-        config.api_key = std::env::var("CONFORM_API_KEY")
-            .ok()
-            .filter(|k| !k.is_empty());
-        if let Ok(seconds) = std::env::var("CONFORM_TIMEOUT") {
-            config.timeout_secs = seconds
-                .parse()
-                .map_err(|_| format!("CONFORM_TIMEOUT is not a number of seconds: {seconds}"))?;
-        }
-        Ok(config)
-    }
-
     /// The defaults for `url` (`None`: the built-in target).
     pub fn for_url(url: Option<String>) -> TargetConfig {
         TargetConfig {

@@ -124,3 +124,65 @@ fn the_rule_catches_an_upward_import() {
         ["engine", "ids"]
     );
 }
+
+/// Every `.rs` file under `src/`, relative to it, with its text.
+fn all_sources() -> Vec<(String, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    walkdir::WalkDir::new(&src)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+        .map(|e| {
+            let relative = e
+                .path()
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (relative, std::fs::read_to_string(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// Files (other than `allowed`) whose text holds one of `needles`.
+fn holding(needles: &[&str], allowed: impl Fn(&str) -> bool) -> Vec<String> {
+    all_sources()
+        .into_iter()
+        .filter(|(path, text)| !allowed(path) && needles.iter().any(|n| text.contains(n)))
+        .map(|(path, _)| path)
+        .collect()
+}
+
+#[test]
+fn front_ends_only_wire() {
+    let front_end = |path: &str| path.starts_with("cli/") || path == "main.rs";
+    // The library takes plain values: no command-line parsing, no environment, no printing.
+    assert_eq!(holding(&["clap"], front_end), Vec::<String>::new());
+    let library_tests = |path: &str| path.ends_with("tests.rs");
+    assert_eq!(
+        holding(&["env::var("], |p| front_end(p) || p == "harness.rs"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        holding(&["println!", "eprintln!"], |p| {
+            front_end(p) || p == "harness.rs" || library_tests(p)
+        }),
+        Vec::<String>::new()
+    );
+    // Exit codes are decided in one place, and commands write stdout through one writer.
+    assert_eq!(
+        holding(&["ExitCode::from"], |p| p == "cli/exit.rs"),
+        Vec::<String>::new()
+    );
+    let bare_prints: Vec<String> = all_sources()
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("cli/") && path != "cli/exit.rs")
+        .filter(|(_, text)| {
+            text.matches("println!(").count() > text.matches("eprintln!(").count()
+                || text.contains(" print!(")
+        })
+        .map(|(path, _)| path)
+        .collect();
+    assert_eq!(bare_prints, Vec::<String>::new());
+}

@@ -151,16 +151,11 @@ fn lint_warns_about_requests_the_replayer_cannot_tell_apart() {
     assert!(out.contains("0 error(s), 2 warning(s)"), "{out}");
 }
 
-#[test]
-fn a_closed_stdout_ends_quietly() {
-    let scratch = Scratch::new("pipe");
-    for i in 0..400 {
-        scratch.write(&format!("cases/products/p{i:03}.json"), GOOD);
-    }
-    // `conform list | head -1`: the reader goes away after one line.
+/// Runs `conform ARGS` in `dir` with its stdout closed after the first bytes (`| head -c 8`).
+fn with_stdout_cut(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
-        .arg("list")
-        .current_dir(scratch.path())
+        .args(args)
+        .current_dir(dir)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -168,9 +163,54 @@ fn a_closed_stdout_ends_quietly() {
     let mut first = [0u8; 8];
     std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
     drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_stdout_ends_every_subcommand_quietly() {
+    let scratch = Scratch::new("pipe");
+    for i in 0..400 {
+        scratch.write(&format!("cases/products/p{i:03}.json"), GOOD);
+    }
+    // Blessing prints a line per case; the others print at least as much after it.
+    let bless = with_stdout_cut(scratch.path(), &["bless"]);
+    assert_eq!(bless.status.code(), Some(0), "{}", stderr(&bless));
+    assert!(scratch.conform(&["bless"]).status.success());
+    assert!(scratch
+        .conform(&["run", "--report", "json=r.json"])
+        .status
+        .success());
+    let files: Vec<String> = (0..400)
+        .map(|i| format!("cases/products/p{i:03}.json"))
+        .collect();
+    let mut validate = vec!["validate"];
+    validate.extend(files.iter().map(String::as_str));
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["list"],
+        vec!["list", "--names"],
+        vec!["run"],
+        vec!["run", "--format", "json"],
+        vec!["lint"],
+        vec!["bless", "--check"],
+        validate,
+        vec!["matrix", "--report", "a=r.json", "--report", "b=r.json"],
+    ];
+    for args in commands {
+        let whole = scratch.conform(&args);
+        let cut = with_stdout_cut(scratch.path(), &args);
+        assert!(
+            !stderr(&cut).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&cut)
+        );
+        assert_eq!(
+            cut.status.code(),
+            whole.status.code(),
+            "{args:?}: {}",
+            stderr(&cut)
+        );
+        assert_eq!(cut.status.code(), Some(0), "{args:?}: {}", stderr(&whole));
+    }
 }
 
 #[test]

@@ -181,7 +181,7 @@ fn the_async_stripe_client_replays_recorded_flows_against_serve() {
     let cases: Vec<&conform::case::Case> = suite.cases().collect();
     let index = Arc::new(conform::server::Index::new(&cases));
     let limits = conform::listener::Limits::default();
-    let running = conform::server::start(index, "127.0.0.1:0", false, limits).unwrap();
+    let running = conform::server::start(index, "127.0.0.1:0", None, limits).unwrap();
     let client = stripe::ClientBuilder::new(format!("sk_test_{}", "conform_rust_client"))
         .url(format!("http://{}/", running.addr))
         .build_sync()
