@@ -64,7 +64,56 @@ pub fn redact_text(text: &str) -> String {
         }
     }
     flush(&mut run, &mut out);
-    out
+    redact_named_inside(&out)
+}
+
+/// Values of secret-named parameters held in text: a URL query or form-encoded text
+/// (`client_secret=VALUE`, `a[client_secret][0]=VALUE`, percent-encoded brackets too) and JSON
+/// text (`"client_secret": "VALUE"`, also with its quotes escaped).
+fn redact_named_inside(text: &str) -> String {
+    use std::sync::OnceLock;
+    static FORM: OnceLock<regex::Regex> = OnceLock::new();
+    static JSON: OnceLock<regex::Regex> = OnceLock::new();
+    if !text
+        .as_bytes()
+        .windows(6)
+        .any(|w| w.eq_ignore_ascii_case(b"secret"))
+    {
+        return text.to_owned();
+    }
+    let form = FORM.get_or_init(|| {
+        regex::Regex::new(
+            r#"(?i)([A-Za-z0-9_.~%-]+(?:(?:\[|%5B)[^=&\s"'#\]%]*(?:\]|%5D))*)=([^&#\s"'<>]*)"#,
+        )
+        .expect("a valid pattern")
+    });
+    let json = JSON.get_or_init(|| {
+        regex::Regex::new(r#"(\\?")((?:[A-Za-z0-9]+_)*secret)(\\?"\s*:\s*)(\\?"(?:[^"\\]|\\[^"])*?\\?"|[0-9A-Za-z_.+-]+)"#)
+            .expect("a valid pattern")
+    });
+    let named = |key: &str| {
+        let decoded = percent_encoding::percent_decode_str(key).decode_utf8_lossy();
+        let last = decoded
+            .trim_end_matches(']')
+            .rsplit(['[', ']'])
+            .find(|segment| !segment.is_empty() && segment.parse::<usize>().is_err())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        is_secret_key(&last)
+    };
+    let once = form.replace_all(text, |c: &regex::Captures<'_>| {
+        let value = &c[2];
+        if named(&c[1]) && !value.is_empty() && value != REDACTED {
+            format!("{}={REDACTED}", &c[1])
+        } else {
+            c[0].to_owned()
+        }
+    });
+    json.replace_all(&once, |c: &regex::Captures<'_>| {
+        let quote = &c[1];
+        format!("{quote}{}{}{quote}{REDACTED}{quote}", &c[2], &c[3])
+    })
+    .into_owned()
 }
 
 /// Replaces every secret inside `value`: in strings ([`redact_text`]), in object keys, and the
@@ -131,6 +180,43 @@ pub fn without_credentials(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_named_parameters_inside_text_are_redacted() {
+        let cases = [
+            (
+                "/v1/customers?client_secret=VALUE1&key=x",
+                "VALUE1",
+                "key=x",
+            ),
+            (
+                "nested[client_secret][0]=VALUE2",
+                "VALUE2",
+                "nested[client_secret][0]=",
+            ),
+            ("a%5Bwebhook_secret%5D=VALUE3&b=1", "VALUE3", "b=1"),
+            (
+                r#"{"client_secret":"VALUE4","id":"x"}"#,
+                "VALUE4",
+                r#""id":"x""#,
+            ),
+            (
+                r#"{\"client_secret\": \"VALUE5\"}"#,
+                "VALUE5",
+                "client_secret",
+            ),
+            ("https://a.example/p?secret=VALUE6#top", "VALUE6", "#top"),
+        ];
+        for (text, value, kept) in cases {
+            let redacted = redact_text(text);
+            assert!(!redacted.contains(value), "{text} -> {redacted}");
+            assert!(redacted.contains(REDACTED), "{text} -> {redacted}");
+            assert!(redacted.contains(kept), "{text} -> {redacted}");
+        }
+        for plain in ["name=secretary&x=1", "a=1&b=2", r#"{"secretary":"Jo"}"#] {
+            assert_eq!(redact_text(plain), plain);
+        }
+    }
 
     #[test]
     fn keys_client_secrets_and_redactions_are_secrets() {

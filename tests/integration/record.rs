@@ -410,3 +410,51 @@ fn taken_names_and_unwritable_folders_stop_a_session_before_it_forwards() {
     assert_eq!(unwritable.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unwritable.stderr).contains("not-a-folder"));
 }
+
+#[test]
+fn secrets_held_inside_text_never_reach_the_output() {
+    let values = [
+        "QueryHidden1",
+        "FormHidden2",
+        "JsonHidden3",
+        "EscapedHidden4",
+    ];
+    let upstream = TestServer::start(move |_| {
+        Reply::json(
+            200,
+            json!({"id": "cus_Up1Stream2Aa", "object": "customer",
+                   "next": "/v1/customers?client_secret=QueryHidden1&key=x",
+                   "form": "nested[client_secret][0]=FormHidden2",
+                   "payload": "{\"client_secret\":\"JsonHidden3\"}",
+                   "escaped": "{\\\"webhook_secret\\\": \\\"EscapedHidden4\\\"}"}),
+        )
+    });
+    let project = Scratch::new("record-text-secrets");
+    let proxy = record(&project, &upstream.url, 2);
+    let a = agent();
+    let _ = a
+        .post(&format!("{}/v1/customers", proxy.url))
+        .send_form([
+            (
+                "return",
+                "https://shop.example/back?client_secret=QueryHidden1",
+            ),
+            ("note", "nested[client_secret][0]=FormHidden2"),
+            ("blob", "{\"client_secret\":\"JsonHidden3\"}"),
+        ])
+        .unwrap();
+    let _ = a
+        .get(&format!(
+            "{}/v1/customers?q={}",
+            proxy.url, "%7B%5C%22payment_secret%5C%22%3A%20%5C%22EscapedHidden4%5C%22%7D"
+        ))
+        .call()
+        .unwrap();
+    let (code, output) = proxy.terminate_after_exit();
+    assert_eq!(code, Some(0), "{output}");
+    let everything = format!("{output}{}", tree(project.path()));
+    assert!(everything.contains("<redacted>"), "{everything}");
+    for value in values {
+        assert!(!everything.contains(value), "{value} leaked:\n{everything}");
+    }
+}
