@@ -12,8 +12,12 @@
 //!   [`Limits::header_timeout`], since the next request's head must arrive within it; one that
 //!   stalls mid-request for [`Limits::idle_timeout`], or does not take its answer within
 //!   [`Limits::write_timeout`], is closed too;
-//! - at most [`Limits::max_connections`] connections are served at once: beyond that, new ones
-//!   wait to be accepted (backpressure), and a closed connection always frees its slot;
+//! - at most [`Limits::max_connections`] connections are held at once ([`connection_cap`] by
+//!   default: what the process's open-file limit leaves room for). As they fill up, idle and
+//!   slow connections yield to working ones: past half the slots, a new connection gets a
+//!   shorter head timeout, the fuller the shorter; with every slot taken, the oldest connection
+//!   not in the middle of a request is closed to make room. A closed connection always frees
+//!   its slot;
 //! - a handler that panics answers 500 and frees its slot.
 //!
 //! So one connection holds at most `max_head + max_body` of request and its one answer.
@@ -37,8 +41,33 @@ use tokio_io_timeout::TimeoutStream;
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Largest request body, the default of [`Limits::max_body`].
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
-/// Connections served at once, the default of [`Limits::max_connections`].
+/// The fewest connections served at once, whatever the open-file limit.
 pub const MAX_CONNECTIONS: usize = 256;
+/// File descriptors left for everything but connections (cases, logs, the runtime).
+const RESERVED_FILES: u64 = 256;
+
+/// How many connections the process can hold: its open-file limit (`ulimit -n`, soft) less
+/// what it needs besides, and never fewer than [`MAX_CONNECTIONS`]; the default of
+/// [`Limits::max_connections`].
+pub fn connection_cap() -> usize {
+    let soft = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+        .map_or(0, |(soft, _)| soft);
+    let room = soft.saturating_sub(RESERVED_FILES).min(1 << 20) as usize;
+    room.max(MAX_CONNECTIONS)
+}
+
+/// Raises the process's soft open-file limit to its hard limit, so [`connection_cap`] is as
+/// high as the system allows; returns the soft limit in force afterwards.
+pub fn raise_file_limit() -> u64 {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return 0;
+    };
+    if soft < hard && setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
+        return hard;
+    }
+    soft
+}
 /// A connection that stalls (no byte read) for this long is closed; an idle keep-alive
 /// connection closes sooner, after the header timeout.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -69,7 +98,7 @@ impl Default for Limits {
         Limits {
             max_head: MAX_HEAD_BYTES,
             max_body: MAX_BODY_BYTES,
-            max_connections: MAX_CONNECTIONS,
+            max_connections: connection_cap(),
             header_timeout: HEADER_TIMEOUT,
             body_timeout: Duration::from_secs(10),
             idle_timeout: IDLE_TIMEOUT,
@@ -124,6 +153,68 @@ pub struct Server {
     stop: watch::Sender<bool>,
     thread: Option<JoinHandle<()>>,
     activity: Arc<Activity>,
+    held: Arc<Held>,
+}
+
+/// The connections held, by order of arrival: whether each is in the middle of a request, and
+/// how to close it.
+#[derive(Debug, Default)]
+struct Held {
+    next: std::sync::atomic::AtomicU64,
+    open: std::sync::Mutex<std::collections::BTreeMap<u64, Holding>>,
+}
+
+#[derive(Debug, Clone)]
+struct Holding {
+    busy: Arc<std::sync::atomic::AtomicBool>,
+    close: Arc<tokio::sync::Notify>,
+}
+
+impl Held {
+    fn add(&self) -> (u64, Holding) {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let holding = Holding {
+            busy: Arc::default(),
+            close: Arc::default(),
+        };
+        self.lock().insert(id, holding.clone());
+        (id, holding)
+    }
+
+    fn remove(&self, id: u64) {
+        self.lock().remove(&id);
+    }
+
+    /// Closes the oldest connection not in the middle of a request; false when every one is.
+    fn close_oldest_idle(&self) -> bool {
+        let open = self.lock();
+        let idle = open
+            .values()
+            .find(|h| !h.busy.load(std::sync::atomic::Ordering::Relaxed));
+        match idle {
+            Some(holding) => {
+                holding.close.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<u64, Holding>> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The head timeout of a new connection when `used` of `cap` slots are taken: the full one up
+/// to half, then shorter as the slots fill, down to a tenth (at least 200 ms).
+fn head_timeout(base: Duration, used: usize, cap: usize) -> Duration {
+    let cap = cap.max(1);
+    if used * 2 <= cap {
+        return base;
+    }
+    let free = cap.saturating_sub(used) as f64 / (cap as f64 / 2.0);
+    base.mul_f64(free.clamp(0.1, 1.0))
+        .max(Duration::from_millis(200))
 }
 
 /// When a client was last heard from: a connection accepted or a request head read, refused
@@ -144,6 +235,11 @@ impl Activity {
 }
 
 impl Server {
+    /// How many connections are held now.
+    pub fn connections(&self) -> usize {
+        self.held.lock().len()
+    }
+
     /// How long since a client was last heard from (a connection accepted or a request read,
     /// refused ones included), or since the server started.
     pub fn idle_for(&self) -> Duration {
@@ -191,14 +287,17 @@ pub fn listen_with(addr: &str, handler: Arc<Handler>, limits: Limits) -> Result<
         last: std::sync::atomic::AtomicU64::new(0),
     });
     let heard = Arc::clone(&activity);
+    let held = Arc::new(Held::default());
+    let shared = Arc::clone(&held);
     let thread = std::thread::spawn(move || {
-        runtime.block_on(serve(listener, handler, limits, stopped, heard));
+        runtime.block_on(serve(listener, handler, limits, stopped, heard, shared));
     });
     Ok(Server {
         addr: bound,
         stop,
         thread: Some(thread),
         activity,
+        held,
     })
 }
 
@@ -208,20 +307,29 @@ async fn serve(
     limits: Limits,
     mut stopped: watch::Receiver<bool>,
     activity: Arc<Activity>,
+    held: Arc<Held>,
 ) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
     };
-    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let cap = limits.max_connections.max(1);
+    let slots = Arc::new(Semaphore::new(cap));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     loop {
-        // A slot first: with every slot taken, connections wait in the backlog.
-        let slot = tokio::select! {
-            slot = Arc::clone(&slots).acquire_owned() => match slot {
-                Ok(slot) => slot,
-                Err(_) => break,
-            },
-            _ = stopped.changed() => break,
+        // A slot first. With every slot taken, the oldest connection not in the middle of a
+        // request makes room; if every one is, new connections wait in the backlog.
+        let slot = match Arc::clone(&slots).try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                held.close_oldest_idle();
+                tokio::select! {
+                    slot = Arc::clone(&slots).acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        Err(_) => break,
+                    },
+                    _ = stopped.changed() => break,
+                }
+            }
         };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -242,19 +350,34 @@ async fn serve(
         let io = TokioIo::new(Box::pin(timed));
         let handler = Arc::clone(&handler);
         let heard = Arc::clone(&activity);
+        let (id, holding) = held.add();
+        let busy = Arc::clone(&holding.busy);
         let service = service_fn(move |request| {
             heard.touch();
-            answer(request, Arc::clone(&handler), limits)
+            let busy = Arc::clone(&busy);
+            busy.store(true, std::sync::atomic::Ordering::Relaxed);
+            let answered = answer(request, Arc::clone(&handler), limits);
+            async move {
+                let response = answered.await;
+                busy.store(false, std::sync::atomic::Ordering::Relaxed);
+                response
+            }
         });
+        let used = cap.saturating_sub(slots.available_permits());
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_timeout)
+            .header_read_timeout(head_timeout(limits.header_timeout, used, cap))
             .max_buf_size(limits.max_head.max(8192))
             .keep_alive(true)
             .serve_connection(io, service);
         let connection = graceful.watch(connection);
+        let held = Arc::clone(&held);
         tokio::spawn(async move {
-            let _ = connection.await;
+            tokio::select! {
+                _ = connection => {}
+                _ = holding.close.notified() => {}
+            }
+            held.remove(id);
             drop(slot);
         });
     }

@@ -12,7 +12,7 @@ use clap::Args;
 
 use super::common::Dirs;
 use super::exit;
-use conform::listener::{Limits, MAX_BODY_BYTES, MAX_CONNECTIONS};
+use conform::listener::{Limits, MAX_BODY_BYTES};
 use conform::server::{start, Index, Prepared};
 use conform::suite::Suite;
 use rayon::prelude::*;
@@ -34,9 +34,10 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes (413 above it).
     #[arg(long, default_value_t = MAX_BODY_BYTES, value_name = "BYTES")]
     pub max_body: usize,
-    /// Connections served at once; more wait to be accepted.
-    #[arg(long, default_value_t = MAX_CONNECTIONS, value_name = "N")]
-    pub max_connections: usize,
+    /// Connections held at once (default: what the open-file limit, raised to its hard limit,
+    /// leaves room for; at least 256). When all are taken, the oldest idle one is closed.
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
 }
 
 pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> Result<ExitCode, exit::Error> {
@@ -80,7 +81,10 @@ pub fn serve_command(dirs: &Dirs, args: ServeArgs) -> Result<ExitCode, exit::Err
     let addr = format!("{}:{}", args.bind, args.port);
     let limits = Limits {
         max_body: args.max_body,
-        max_connections: args.max_connections,
+        max_connections: args.max_connections.unwrap_or_else(|| {
+            conform::listener::raise_file_limit();
+            conform::listener::connection_cap()
+        }),
         // The replayer only computes: no blocking thread per request.
         blocking: false,
         ..Limits::default()

@@ -443,3 +443,94 @@ fn head_gets_no_body_and_expect_continue_is_answered() {
     let text = String::from_utf8_lossy(&rest[..n]).into_owned();
     assert!(text.contains("HTTP/1.1 200"), "{text}");
 }
+
+/// A listener in this process answering every request with `{}`.
+fn plain_server(limits: conform::listener::Limits) -> conform::listener::Server {
+    let handler: std::sync::Arc<conform::listener::Handler> =
+        std::sync::Arc::new(|_| conform::listener::Response::json(200, &serde_json::json!({})));
+    conform::listener::listen_with("127.0.0.1:0", handler, limits).unwrap()
+}
+
+/// Opens `n` connections to `addr`, each sending `bytes` and then nothing more.
+fn hold(addr: std::net::SocketAddr, n: usize, bytes: &[u8]) -> Vec<std::net::TcpStream> {
+    (0..n)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(addr).unwrap();
+            std::io::Write::write_all(&mut stream, bytes).unwrap();
+            stream
+        })
+        .collect()
+}
+
+/// A normal request during the flood, and how long its answer took.
+fn normal_request(addr: std::net::SocketAddr) -> (u16, Duration) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let started = Instant::now();
+    let status = agent
+        .get(format!("http://{addr}/v1/customers"))
+        .call()
+        .map_or(0, |r| r.status().as_u16());
+    (status, started.elapsed())
+}
+
+/// Waits (at most 10 s) until `server` holds no connection.
+fn drained(server: &conform::listener::Server) -> usize {
+    let started = Instant::now();
+    while server.connections() > 0 && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server.connections()
+}
+
+const HALF_HEAD: &[u8] = b"GET /v1/customers HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+const STALLED_CHUNKS: &[u8] =
+    b"POST /v1/customers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab";
+
+#[test]
+fn a_flood_of_slow_clients_locks_no_one_out() {
+    let files = conform::listener::raise_file_limit();
+    assert!(
+        files >= 6_000,
+        "the flood needs about 5,300 open files; the hard limit here is {files}"
+    );
+    let server = plain_server(conform::listener::Limits::default());
+    let mut flood = hold(server.addr, 2_000, HALF_HEAD);
+    flood.extend(hold(server.addr, 600, STALLED_CHUNKS));
+    // The whole flood held by the server (bounded wait), then a normal request.
+    let started = Instant::now();
+    while server.connections() < 2_600 && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(server.connections() >= 2_600, "{}", server.connections());
+    let (status, took) = normal_request(server.addr);
+    assert_eq!(status, 200);
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    drop(flood);
+    assert_eq!(
+        drained(&server),
+        0,
+        "every slot is free once the clients are gone"
+    );
+    server.shutdown();
+}
+
+#[test]
+fn with_every_slot_taken_the_oldest_idle_connection_makes_room() {
+    let limits = conform::listener::Limits {
+        max_connections: 200,
+        ..conform::listener::Limits::default()
+    };
+    let server = plain_server(limits);
+    let flood = hold(server.addr, 1_000, HALF_HEAD);
+    let (status, took) = normal_request(server.addr);
+    assert_eq!(status, 200);
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    assert!(server.connections() <= 200);
+    drop(flood);
+    assert_eq!(drained(&server), 0);
+    server.shutdown();
+}
