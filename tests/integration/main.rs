@@ -4,7 +4,6 @@
 mod architecture;
 mod case_schema;
 mod cli;
-mod e2e;
 mod http_target;
 mod levels;
 mod lint_reference;

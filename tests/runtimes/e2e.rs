@@ -1,8 +1,7 @@
-//! End to end with the official `stripe` clients against `conform serve`: the Python client runs
-//! when `CONFORM_PYTHON` names a Python with `stripe` installed (`scripts/python-env` makes one),
-//! the Node client when `CONFORM_NODE_PATH` names a `node_modules` folder holding `stripe`
-//! (`scripts/node-env` makes one) and `node` is on the PATH. `.ci/run` sets both; each test says
-//! SKIPPED when its client is missing. Client versions are pinned in `scripts/clients.env`.
+//! End to end with the official `stripe` clients against `conform serve`: the Python client
+//! with the interpreter `CONFORM_PYTHON` names (`scripts/python-env` makes one), the Node client
+//! with the `node_modules` folder `CONFORM_NODE_PATH` names (`scripts/node-env` makes one) and
+//! `node` on the PATH. Client versions are pinned in `scripts/clients.env`.
 
 use std::path::Path;
 use std::process::Command;
@@ -43,26 +42,14 @@ fn replay(mut client: Command, script: &str) -> String {
     text
 }
 
-#[test]
-fn the_stripe_python_client_replays_recorded_flows() {
-    let Ok(python) = std::env::var("CONFORM_PYTHON") else {
-        eprintln!("SKIPPED: CONFORM_PYTHON is not set; run scripts/python-env and set it to run the stripe-python end-to-end test");
-        return;
-    };
+/// The stripe-python client with the interpreter `python`.
+pub fn the_stripe_python_client_replays_recorded_flows(python: &str) {
     let text = replay(Command::new(python), "stripe_client.py");
     assert!(text.contains("stripe-python"), "{text}");
 }
 
-#[test]
-fn the_stripe_node_client_replays_recorded_flows() {
-    let Ok(node_path) = std::env::var("CONFORM_NODE_PATH") else {
-        eprintln!("SKIPPED: CONFORM_NODE_PATH is not set; run scripts/node-env and set it to its output to run the stripe-node end-to-end test");
-        return;
-    };
-    if Command::new("node").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: node is not on the PATH; the stripe-node end-to-end test needs it");
-        return;
-    }
+/// The stripe-node client from the `node_modules` folder `node_path`.
+pub fn the_stripe_node_client_replays_recorded_flows(node_path: &str) {
     let mut node = Command::new("node");
     node.env("NODE_PATH", node_path);
     let text = replay(node, "stripe_client.js");
