@@ -95,3 +95,121 @@ pub fn bless(root: &Path, golden: &GoldenFile) -> Result<Blessed, WriteError> {
         diff,
     })
 }
+
+/// Where golden files come from.
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    /// The recordings of each case.
+    Recordings,
+    /// A target's answers, run at `strict` with the answers kept.
+    Target(crate::engine::Context<'a>),
+}
+
+/// What blessing one case did, as it happens.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A golden file written (or, checking, that would be) with its change and diff.
+    Blessed {
+        case: &'a str,
+        change: Change,
+        path: Option<std::path::PathBuf>,
+        diff: String,
+    },
+    /// An existing golden file could not be read; it is replaced.
+    Replacing { error: String },
+    /// A case could not be blessed.
+    Problem { message: String },
+}
+
+/// How many golden files each change touched, and the cases that could not be blessed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub problems: usize,
+}
+
+/// Blesses every case of `suite` from `source` into `golden_root` (or, with `check`, only
+/// compares), telling `on_event` about each case as it goes.
+pub fn bless_suite(
+    suite: &crate::suite::Suite,
+    golden_root: &Path,
+    source: Source<'_>,
+    check: bool,
+    on_event: &mut dyn FnMut(Event<'_>),
+) -> Summary {
+    let mut summary = Summary::default();
+    for item in &suite.items {
+        let loaded = match item.case() {
+            Ok(case) => case,
+            Err(error) => {
+                summary.problems += 1;
+                on_event(Event::Problem {
+                    message: error.to_string(),
+                });
+                continue;
+            }
+        };
+        let case = loaded.as_ref();
+        let existing = match GoldenFile::read(golden_root, &case.name) {
+            Ok(existing) => existing,
+            Err(error) => {
+                on_event(Event::Replacing {
+                    error: error.to_string(),
+                });
+                None
+            }
+        };
+        let golden = match source {
+            Source::Recordings => golden_from_recording(case, existing.as_ref()),
+            Source::Target(ctx) => {
+                let outcome = crate::suite::run_one(case, existing.as_ref(), ctx);
+                match golden_from_run(case, &outcome, existing.as_ref()) {
+                    Some(golden) => golden,
+                    None => {
+                        summary.problems += 1;
+                        on_event(Event::Problem {
+                            message: format!(
+                                "{}: the target did not answer every step; not blessed",
+                                case.name
+                            ),
+                        });
+                        continue;
+                    }
+                }
+            }
+        };
+        let (change, path, diff) = if check {
+            let change = match existing.map(|g| g.render()) {
+                None => Change::Created,
+                Some(text) if text == golden.render() => Change::Unchanged,
+                Some(_) => Change::Updated,
+            };
+            (change, None, String::new())
+        } else {
+            match bless(golden_root, &golden) {
+                Ok(blessed) => (blessed.change, Some(blessed.path), blessed.diff),
+                Err(error) => {
+                    summary.problems += 1;
+                    on_event(Event::Problem {
+                        message: error.to_string(),
+                    });
+                    continue;
+                }
+            }
+        };
+        match change {
+            Change::Created => summary.created += 1,
+            Change::Updated => summary.updated += 1,
+            Change::Unchanged => summary.unchanged += 1,
+        }
+        on_event(Event::Blessed {
+            case: &case.name,
+            change,
+            path,
+            diff,
+        });
+    }
+    summary
+}

@@ -6,10 +6,8 @@ use clap::Args;
 
 use super::common::{Dirs, TargetArgs};
 use super::exit;
-use conform::bless::{bless, golden_from_recording, golden_from_run, Change};
+use conform::bless::{bless_suite, Change, Event, Source};
 use conform::engine::Context;
-use conform::golden::GoldenFile;
-use conform::suite::run_one;
 
 #[derive(Debug, Args)]
 pub struct BlessArgs {
@@ -44,82 +42,55 @@ pub fn bless_command(dirs: &Dirs, args: BlessArgs) -> Result<ExitCode, exit::Err
     } else {
         Default::default()
     };
-    let mut problems = 0usize;
-    let mut counts = [0usize; 3];
-    for item in &suite.items {
-        let loaded = match item.case() {
-            Ok(case) => case,
-            Err(error) => {
-                eprintln!("error: {error}");
-                problems += 1;
-                continue;
+    let source = if live {
+        Source::Target(Context {
+            target: target.as_ref(),
+            schemas: &schemas,
+            level: conform::check::Level::Strict,
+            keep_answers: true,
+        })
+    } else {
+        Source::Recordings
+    };
+    let summary = bless_suite(
+        &suite,
+        &dirs.golden,
+        source,
+        args.check,
+        &mut |event| match event {
+            Event::Blessed {
+                change: Change::Unchanged,
+                ..
+            } => {}
+            Event::Blessed {
+                case,
+                change,
+                path: None,
+                ..
+            } => outln!("would {} {case}", verb(change)),
+            Event::Blessed {
+                change,
+                path: Some(path),
+                diff,
+                ..
+            } => {
+                outln!("{} {}", verb(change), path.display());
+                out!("{diff}");
             }
-        };
-        let case = loaded.as_ref();
-        let existing = match GoldenFile::read(&dirs.golden, &case.name) {
-            Ok(existing) => existing,
-            Err(error) => {
-                eprintln!("warning: replacing broken golden file {error}");
-                None
+            Event::Replacing { error } => {
+                eprintln!("warning: replacing broken golden file {error}")
             }
-        };
-        let golden = if live {
-            let ctx = Context {
-                target: target.as_ref(),
-                schemas: &schemas,
-                level: conform::check::Level::Strict,
-                keep_answers: true,
-            };
-            let outcome = run_one(case, existing.as_ref(), ctx);
-            match golden_from_run(case, &outcome, existing.as_ref()) {
-                Some(golden) => golden,
-                None => {
-                    eprintln!(
-                        "error: {}: the target did not answer every step; not blessed",
-                        case.name
-                    );
-                    problems += 1;
-                    continue;
-                }
-            }
-        } else {
-            golden_from_recording(case, existing.as_ref())
-        };
-        if args.check {
-            let current = existing.map(|g| g.render());
-            let change = match current {
-                None => Change::Created,
-                Some(text) if text == golden.render() => Change::Unchanged,
-                Some(_) => Change::Updated,
-            };
-            counts[change as usize] += 1;
-            if change != Change::Unchanged {
-                outln!("would {} {}", verb(change), case.name);
-            }
-            continue;
-        }
-        match bless(&dirs.golden, &golden) {
-            Ok(blessed) => {
-                counts[blessed.change as usize] += 1;
-                if blessed.change != Change::Unchanged {
-                    outln!("{} {}", verb(blessed.change), blessed.path.display());
-                    out!("{}", blessed.diff);
-                }
-            }
-            Err(error) => {
-                eprintln!("error: {error}");
-                problems += 1;
-            }
-        }
-    }
+            Event::Problem { message } => eprintln!("error: {message}"),
+        },
+    );
     outln!(
         "{} created, {} updated, {} unchanged",
-        counts[Change::Created as usize],
-        counts[Change::Updated as usize],
-        counts[Change::Unchanged as usize]
+        summary.created,
+        summary.updated,
+        summary.unchanged
     );
     Ok(exit::failing_if(
-        problems > 0 || (args.check && counts[0] + counts[1] > 0),
+        summary.problems > 0 || (args.check && summary.created + summary.updated > 0),
     ))
 }
 

@@ -497,12 +497,17 @@ fn a_flood_of_slow_clients_locks_no_one_out() {
         files >= 6_000,
         "the flood needs about 5,300 open files; the hard limit here is {files}"
     );
-    let server = plain_server(conform::listener::Limits::default());
+    // Timeouts long enough that no flooding connection ends on its own during the test.
+    let server = plain_server(conform::listener::Limits {
+        header_timeout: Duration::from_secs(60),
+        body_timeout: Duration::from_secs(60),
+        ..conform::listener::Limits::default()
+    });
     let mut flood = hold(server.addr, 2_000, HALF_HEAD);
     flood.extend(hold(server.addr, 600, STALLED_CHUNKS));
     // The whole flood held by the server (bounded wait), then a normal request.
     let started = Instant::now();
-    while server.connections() < 2_600 && started.elapsed() < Duration::from_secs(10) {
+    while server.connections() < 2_600 && started.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(server.connections() >= 2_600, "{}", server.connections());
