@@ -7,9 +7,8 @@ use clap::Args;
 
 use super::common::Dirs;
 use super::exit;
-use conform::report::json::Json;
 use conform::report::matrix::{build, SavedReport};
-use conform::report::{Reporter, RunReport};
+use conform::report::RunReport;
 use conform::session::{default_level, execute, options, RunPlan};
 use conform::target::TargetConfig;
 use conform::write::write_atomic;
@@ -108,8 +107,8 @@ pub fn matrix_command(dirs: &Dirs, args: MatrixArgs) -> Result<ExitCode, exit::E
                 expectations: None,
             };
             let finished = execute(&plan, &|_| {});
-            let text = Json.render(&RunReport::new(&finished.outcomes, finished.info.clone()));
-            reports.push((name, SavedReport::parse(&text).map_err(usage)?));
+            let run = RunReport::new(&finished.outcomes, finished.info.clone());
+            reports.push((name, SavedReport::of_run(&run)));
         }
     }
     let matrix = build(&reports);

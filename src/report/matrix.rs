@@ -13,7 +13,8 @@ use super::html::STYLE;
 
 /// The page's totals check and filter box.
 const MATRIX_SCRIPT: &str = include_str!("assets/matrix.js");
-use crate::check::Tally;
+use crate::check::{FailureClass, Tally};
+use crate::outcome::{CaseStatus, Verdict};
 use crate::score::{EndpointScore, FixFirst};
 
 /// How many fix-first entries per implementation the pages list.
@@ -36,12 +37,11 @@ pub struct SavedReport {
 #[derive(Debug, Clone, Deserialize)]
 pub struct SavedCase {
     pub name: String,
-    pub verdict: String,
+    pub verdict: Verdict,
     /// How the case ran, whatever an expectations file says of it.
+    pub status: CaseStatus,
     #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub classes: Vec<String>,
+    pub classes: Vec<FailureClass>,
     #[serde(default)]
     pub checks: Tally,
     #[serde(default)]
@@ -56,6 +56,35 @@ pub struct SavedStep {
 }
 
 impl SavedReport {
+    /// The parts of a finished run the matrix reads, taken from it directly.
+    pub fn of_run(run: &super::RunReport<'_>) -> SavedReport {
+        SavedReport {
+            level: run.info.level,
+            checks: run.summary.checks,
+            endpoints: run.endpoints.clone(),
+            fix_first: run.fix_first.clone(),
+            cases: run
+                .cases
+                .iter()
+                .map(|case| SavedCase {
+                    name: case.name.to_string(),
+                    verdict: case.verdict(),
+                    status: case.status,
+                    classes: case.classes(),
+                    checks: case.checks(),
+                    steps: case
+                        .steps
+                        .iter()
+                        .map(|step| SavedStep {
+                            endpoint: step.endpoint.clone(),
+                            subject: step.subject,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
     pub fn parse(text: &str) -> Result<SavedReport, String> {
         serde_json::from_str(text).map_err(|e| format!("not a conform JSON report (format 3): {e}"))
     }
@@ -146,7 +175,14 @@ pub struct Matrix {
     pub totals: Vec<Totals>,
 }
 
-const ERROR_CLASSES: &[&str] = &["transport", "not_json", "load", "golden", "template"];
+/// Failure classes that mean no usable answer (or no usable case): the cell says `error`.
+const ERROR_CLASSES: &[FailureClass] = &[
+    FailureClass::Transport,
+    FailureClass::NotJson,
+    FailureClass::Load,
+    FailureClass::Golden,
+    FailureClass::Template,
+];
 
 /// Builds the matrix from `(name, report)` pairs.
 pub fn build(reports: &[(String, SavedReport)]) -> Matrix {
@@ -165,18 +201,12 @@ pub fn build(reports: &[(String, SavedReport)]) -> Matrix {
                 .or_insert_with(|| vec![None; n])[index] = Some(score.checks);
         }
         for case in &report.cases {
-            let cell = match case.verdict.as_str() {
-                "passed" => Cell::Pass,
-                "expected_failure" => Cell::ExpectedFailure,
-                "skipped" => Cell::Absent,
-                "blocked" => Cell::Blocked,
-                _ if case
-                    .classes
-                    .iter()
-                    .any(|c| ERROR_CLASSES.contains(&c.as_str())) =>
-                {
-                    Cell::Error
-                }
+            let cell = match case.verdict {
+                Verdict::Passed => Cell::Pass,
+                Verdict::ExpectedFailure => Cell::ExpectedFailure,
+                Verdict::Skipped => Cell::Absent,
+                Verdict::Blocked => Cell::Blocked,
+                _ if case.classes.iter().any(|c| ERROR_CLASSES.contains(c)) => Cell::Error,
                 _ => Cell::Fail,
             };
             let subject = case
@@ -194,7 +224,7 @@ pub fn build(reports: &[(String, SavedReport)]) -> Matrix {
             if entry.endpoint.is_empty() {
                 entry.endpoint = subject;
             }
-            let mut notes = case.classes.clone();
+            let mut notes: Vec<String> = case.classes.iter().map(|c| c.name().to_owned()).collect();
             if let Some(p) = case.checks.percent() {
                 notes.push(format!("{p:.0}% of checks"));
             }
@@ -267,14 +297,15 @@ fn leaderboard(reports: &[(String, SavedReport)]) -> Vec<Leader> {
     let mut leaders: Vec<Leader> = reports
         .iter()
         .map(|(name, report)| {
-            let count = |status: &str| report.cases.iter().filter(|c| c.status == status).count();
+            let count =
+                |status: CaseStatus| report.cases.iter().filter(|c| c.status == status).count();
             Leader {
                 name: name.clone(),
                 level: report.level,
                 checks: report.checks,
-                passed: count("passed"),
-                failed: count("failed"),
-                blocked: count("blocked"),
+                passed: count(CaseStatus::Passed),
+                failed: count(CaseStatus::Failed),
+                blocked: count(CaseStatus::Blocked),
             }
         })
         .collect();
