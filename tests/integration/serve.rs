@@ -503,13 +503,24 @@ fn a_flood_of_slow_clients_locks_no_one_out() {
         body_timeout: Duration::from_secs(60),
         ..conform::listener::Limits::default()
     });
+    let opened = Instant::now();
     let mut flood = hold(server.addr, 2_000, HALF_HEAD);
     flood.extend(hold(server.addr, 600, STALLED_CHUNKS));
+    eprintln!(
+        "flood opened in {:?}, {} held",
+        opened.elapsed(),
+        server.connections()
+    );
     // The whole flood held by the server (bounded wait), then a normal request.
     let started = Instant::now();
     while server.connections() < 2_600 && started.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(20));
     }
+    eprintln!(
+        "{} held after {:?}",
+        server.connections(),
+        started.elapsed()
+    );
     assert!(server.connections() >= 2_600, "{}", server.connections());
     let (status, took) = normal_request(server.addr);
     assert_eq!(status, 200);
