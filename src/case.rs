@@ -248,26 +248,31 @@ pub enum Accept {
     OneOf(Vec<Value>),
 }
 
+/// An open rule that is not well formed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpenRuleError {
+    #[error("open rule path `{0}` must point into `/status`, `/headers/...` or `/body...`")]
+    Outside(String),
+    #[error(
+        "open rule for `{0}`: `4xx` is for `/status`, and `/status` accepts only `4xx` or `one_of`"
+    )]
+    StatusKind(String),
+}
+
 impl OpenRule {
     /// Checks that the rule is well formed; the error names what is wrong.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), OpenRuleError> {
         if !["/status", "/headers/", "/body"]
             .iter()
             .any(|p| self.path.starts_with(p))
         {
-            return Err(format!(
-                "open rule path `{}` must point into `/status`, `/headers/...` or `/body...`",
-                self.path
-            ));
+            return Err(OpenRuleError::Outside(self.path.clone()));
         }
         let status_kind = matches!(self.accept, Accept::ClientError | Accept::OneOf(_));
         if (self.accept == Accept::ClientError && self.path != "/status")
             || (self.path == "/status" && !status_kind)
         {
-            return Err(format!(
-                "open rule for `{}`: `4xx` is for `/status`, and `/status` accepts only `4xx` or `one_of`",
-                self.path
-            ));
+            return Err(OpenRuleError::StatusKind(self.path.clone()));
         }
         Ok(())
     }

@@ -243,8 +243,8 @@ impl<'c> CaseRun<'c, '_> {
             Payload::Value(value) => Cow::Borrowed(*value),
             Payload::Bytes(bytes) => match parse_body(bytes, answer.headers.get("content-type")) {
                 Ok(body) => Cow::Owned(body),
-                Err(message) => {
-                    let status = answer.status;
+                Err(err) => {
+                    let (status, message) = (answer.status, err.to_string());
                     return (Answer::NotJson { status, message }, Some(sent), Some(i));
                 }
             },
@@ -438,24 +438,34 @@ pub fn outgoing(request: &Request, stripe_version: Option<&str>) -> Outgoing {
     }
 }
 
-/// Parses an answer body: empty is `null`; anything that is not JSON is an error that shows
-/// the content type and the first characters.
-pub fn parse_body(bytes: &[u8], content_type: Option<&String>) -> Result<Value, String> {
+/// An answer body that is not JSON: what it says shows the content type and its first
+/// characters.
+#[derive(Debug, thiserror::Error)]
+#[error("the answer is not JSON ({source}); content-type {content_type}, {bytes} bytes starting `{start}`")]
+pub struct NotJson {
+    pub source: serde_json::Error,
+    pub content_type: String,
+    pub bytes: usize,
+    pub start: String,
+}
+
+/// Parses an answer body: empty is `null`; anything that is not JSON is a [`NotJson`].
+pub fn parse_body(bytes: &[u8], content_type: Option<&String>) -> Result<Value, NotJson> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(bytes).map_err(|err| {
+    serde_json::from_slice(bytes).map_err(|source| {
         let text = String::from_utf8_lossy(&bytes[..bytes.len().min(120)]);
-        let snippet: String = text
+        let start: String = text
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
-        format!(
-            "the answer is not JSON ({err}); content-type {}, {} bytes starting `{}`",
-            content_type.map_or("missing", |c| c.as_str()),
-            bytes.len(),
-            snippet.trim()
-        )
+        NotJson {
+            source,
+            content_type: content_type.map_or("missing", |c| c.as_str()).to_owned(),
+            bytes: bytes.len(),
+            start: start.trim().to_owned(),
+        }
     })
 }
 

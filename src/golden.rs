@@ -10,6 +10,22 @@ use serde_json::Value;
 
 use crate::normalize::{Rule, Snapshot};
 
+/// A golden file's text that is not a golden file.
+#[derive(Debug, thiserror::Error)]
+pub enum GoldenParseError {
+    #[error("line {line} column {column}: {source}")]
+    Json {
+        line: usize,
+        column: usize,
+        source: serde_json::Error,
+    },
+    #[error("/normalize/{index}: {source}")]
+    Rule {
+        index: usize,
+        source: crate::normalize::RuleError,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GoldenFile {
@@ -161,14 +177,22 @@ impl GoldenFile {
         };
         GoldenFile::parse(&text)
             .map(Some)
-            .map_err(|message| GoldenError { file, message })
+            .map_err(|err| GoldenError {
+                file,
+                message: err.to_string(),
+            })
     }
 
-    pub fn parse(text: &str) -> Result<GoldenFile, String> {
-        let golden: GoldenFile = serde_json::from_str(text)
-            .map_err(|e| format!("line {} column {}: {e}", e.line(), e.column()))?;
-        for (i, rule) in golden.normalize.iter().enumerate() {
-            rule.check().map_err(|e| format!("/normalize/{i}: {e}"))?;
+    pub fn parse(text: &str) -> Result<GoldenFile, GoldenParseError> {
+        let golden: GoldenFile =
+            serde_json::from_str(text).map_err(|source| GoldenParseError::Json {
+                line: source.line(),
+                column: source.column(),
+                source,
+            })?;
+        for (index, rule) in golden.normalize.iter().enumerate() {
+            rule.check()
+                .map_err(|source| GoldenParseError::Rule { index, source })?;
         }
         Ok(golden)
     }
@@ -224,6 +248,6 @@ mod tests {
     #[test]
     fn unknown_keys_are_rejected() {
         let err = GoldenFile::parse(r#"{"case": "x", "steps": [], "stepz": 1}"#).unwrap_err();
-        assert!(err.contains("stepz"), "{err}");
+        assert!(err.to_string().contains("stepz"), "{err}");
     }
 }

@@ -262,25 +262,42 @@ impl Server {
     }
 }
 
+/// Why a listener could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ListenError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("cannot start the server runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
 /// Listens on `addr` with the default [`Limits`].
-pub fn listen(addr: &str, handler: Arc<Handler>) -> Result<Server, String> {
+pub fn listen(addr: &str, handler: Arc<Handler>) -> Result<Server, ListenError> {
     listen_with(addr, handler, Limits::default())
 }
 
 /// Listens on `addr` and serves requests with `handler` within `limits`.
-pub fn listen_with(addr: &str, handler: Arc<Handler>, limits: Limits) -> Result<Server, String> {
-    let listener =
-        std::net::TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let bound = listener.local_addr().map_err(|e| e.to_string())?;
-    listener
-        .set_nonblocking(true)
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+pub fn listen_with(
+    addr: &str,
+    handler: Arc<Handler>,
+    limits: Limits,
+) -> Result<Server, ListenError> {
+    let bind = |source| ListenError::Bind {
+        addr: addr.to_owned(),
+        source,
+    };
+    let listener = std::net::TcpListener::bind(addr).map_err(bind)?;
+    let bound = listener.local_addr().map_err(bind)?;
+    listener.set_nonblocking(true).map_err(bind)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("conform-http")
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the server runtime: {e}"))?;
+        .map_err(ListenError::Runtime)?;
     let (stop, stopped) = watch::channel(false);
     let activity = Arc::new(Activity {
         started: std::time::Instant::now(),

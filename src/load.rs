@@ -174,11 +174,11 @@ pub fn parse(name: &str, file: &Path, text: &str) -> Result<Case, LoadError> {
     }
     for (i, rule) in raw.normalize.iter().enumerate() {
         rule.check()
-            .map_err(|m| LoadError::at(file, format!("/normalize/{i}"), m))?;
+            .map_err(|e| LoadError::at(file, format!("/normalize/{i}"), e.to_string()))?;
     }
     for (i, rule) in raw.open.iter().enumerate() {
         rule.check()
-            .map_err(|m| LoadError::at(file, format!("/open/{i}"), m))?;
+            .map_err(|e| LoadError::at(file, format!("/open/{i}"), e.to_string()))?;
     }
     let lines = step_lines(text, steps.len());
     let mut seen = BTreeSet::new();
@@ -373,7 +373,7 @@ fn check_step(file: &Path, pointer: &str, step: &Step) -> Result<(), LoadError> 
     }
     for (i, rule) in step.normalize.iter().enumerate() {
         rule.check()
-            .map_err(|m| LoadError::at(file, format!("{pointer}/normalize/{i}"), m))?;
+            .map_err(|e| LoadError::at(file, format!("{pointer}/normalize/{i}"), e.to_string()))?;
     }
     // What is sent as a form must decode within the limits a server holds it to, or the case
     // would be replayed without it.
@@ -390,7 +390,7 @@ fn check_step(file: &Path, pointer: &str, step: &Step) -> Result<(), LoadError> 
     }
     for (i, rule) in step.open.iter().enumerate() {
         rule.check()
-            .map_err(|m| LoadError::at(file, format!("{pointer}/open/{i}"), m))?;
+            .map_err(|e| LoadError::at(file, format!("{pointer}/open/{i}"), e.to_string()))?;
     }
     Ok(())
 }

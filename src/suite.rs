@@ -142,21 +142,30 @@ impl Suite {
     }
 }
 
+/// A `--partition` that is not `K/N` with 1 <= K <= N.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PartitionError {
+    #[error("expected K/N such as 1/3, got `{0}`")]
+    Shape(String),
+    #[error("`{0}` is not a number")]
+    NotANumber(String),
+    #[error("need 1 <= K <= N, got {0}/{1}")]
+    OutOfRange(usize, usize),
+}
+
 /// Parses `K/N` (1 <= K <= N).
-pub fn parse_partition(text: &str) -> Result<(usize, usize), String> {
+pub fn parse_partition(text: &str) -> Result<(usize, usize), PartitionError> {
     let (k, n) = text
         .split_once('/')
-        .ok_or_else(|| format!("expected K/N such as 1/3, got `{text}`"))?;
-    let k: usize = k
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{k}` is not a number"))?;
-    let n: usize = n
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{n}` is not a number"))?;
+        .ok_or_else(|| PartitionError::Shape(text.to_owned()))?;
+    let number = |part: &str| {
+        part.trim()
+            .parse::<usize>()
+            .map_err(|_| PartitionError::NotANumber(part.to_owned()))
+    };
+    let (k, n) = (number(k)?, number(n)?);
     if n == 0 || k == 0 || k > n {
-        return Err(format!("need 1 <= K <= N, got {k}/{n}"));
+        return Err(PartitionError::OutOfRange(k, n));
     }
     Ok((k, n))
 }

@@ -24,6 +24,11 @@ pub enum Severity {
     Error,
 }
 
+/// A schema that does not compile, with the validator's reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("does not compile: {0}")]
+pub struct SchemaCompileError(pub String);
+
 /// One schema failure, located by JSON pointer inside the validated body.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Violation {
@@ -143,7 +148,10 @@ impl SchemaSet {
                 Ok(()) => {
                     owners.insert(name, file);
                 }
-                Err(message) => errors.push(SchemaError { file, message }),
+                Err(err) => errors.push(SchemaError {
+                    file,
+                    message: err.to_string(),
+                }),
             }
         }
         if errors.is_empty() {
@@ -154,9 +162,9 @@ impl SchemaSet {
     }
 
     /// Compiles `schema` and registers it for objects named `object`.
-    pub fn insert(&mut self, object: &str, schema: &Value) -> Result<(), String> {
+    pub fn insert(&mut self, object: &str, schema: &Value) -> Result<(), SchemaCompileError> {
         let validator = jsonschema::draft202012::new(schema)
-            .map_err(|err| format!("does not compile: {err}"))?;
+            .map_err(|err| SchemaCompileError(err.to_string()))?;
         self.validators.insert(object.to_owned(), validator);
         Ok(())
     }

@@ -13,21 +13,30 @@ pub struct WriteError {
     pub message: String,
 }
 
+/// Why a path is not one inside its root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Unconfined {
+    #[error("the path leaves its folder (`..`)")]
+    LeavesFolder,
+    #[error("the path must be relative to its folder")]
+    NotRelative,
+    #[error("the path names no file")]
+    NoFile,
+}
+
 /// Checks that `relative` stays inside its root: no absolute path, no `..`, not empty.
-pub fn confined(relative: &Path) -> Result<(), String> {
+pub fn confined(relative: &Path) -> Result<(), Unconfined> {
     let mut depth = 0usize;
     for component in relative.components() {
         match component {
             Component::Normal(_) => depth += 1,
             Component::CurDir => {}
-            Component::ParentDir => return Err("the path leaves its folder (`..`)".to_owned()),
-            Component::RootDir | Component::Prefix(_) => {
-                return Err("the path must be relative to its folder".to_owned())
-            }
+            Component::ParentDir => return Err(Unconfined::LeavesFolder),
+            Component::RootDir | Component::Prefix(_) => return Err(Unconfined::NotRelative),
         }
     }
     if depth == 0 {
-        return Err("the path names no file".to_owned());
+        return Err(Unconfined::NoFile);
     }
     Ok(())
 }
@@ -68,7 +77,7 @@ pub fn write_atomic(root: &Path, relative: &Path, contents: &[u8]) -> Result<Pat
         path: path.clone(),
         message,
     };
-    confined(relative).map_err(fail)?;
+    confined(relative).map_err(|e| fail(e.to_string()))?;
     let dir = path.parent().unwrap_or(root);
     fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
     let file_name = path
@@ -154,7 +163,7 @@ impl Appender {
             path: path.clone(),
             message,
         };
-        confined(relative).map_err(fail)?;
+        confined(relative).map_err(|e| fail(e.to_string()))?;
         let file = fs::OpenOptions::new()
             .create_new(true)
             .append(true)

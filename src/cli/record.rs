@@ -110,7 +110,7 @@ pub fn record_command(args: RecordArgs) -> Result<ExitCode, exit::Error> {
         let journal = session.journal_path().to_path_buf();
         let _ = session.finish();
         let _ = std::fs::remove_file(journal);
-        return Err(exit::Error::Usage(message));
+        return Err(exit::Error::Usage(message.to_string()));
     }
     let journal = session.journal_path().to_path_buf();
     match session.finish() {

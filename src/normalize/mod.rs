@@ -32,7 +32,7 @@ mod symbols;
 mod tests;
 
 pub use builtin::{normalize_body, normalize_headers, VOLATILE_HEADERS};
-pub use rules::{apply_rules, JsonType, Rule};
+pub use rules::{apply_rules, JsonType, Rule, RuleError};
 pub use symbols::{Symbols, VOLATILE_PREFIXES};
 
 use std::collections::BTreeMap;

@@ -31,26 +31,34 @@ impl JsonType {
     }
 }
 
+/// A rule that is not well formed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error("rule path `{0}` is not a JSON pointer (it must start with `/`)")]
+    NotAPointer(String),
+    #[error("rule for `{0}` must set exactly one of `ignore`, `type`, `regex`")]
+    NotExactlyOne(String),
+    #[error("rule regex `{regex}` is invalid: {reason}")]
+    BadRegex { regex: String, reason: String },
+}
+
 impl Rule {
     /// Checks that the rule is well formed; the error names what is wrong.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), RuleError> {
         if !self.path.is_empty() && !self.path.starts_with('/') {
-            return Err(format!(
-                "rule path `{}` is not a JSON pointer (it must start with `/`)",
-                self.path
-            ));
+            return Err(RuleError::NotAPointer(self.path.clone()));
         }
         let set = usize::from(self.ignore)
             + usize::from(self.json_type.is_some())
             + usize::from(self.regex.is_some());
         if set != 1 {
-            return Err(format!(
-                "rule for `{}` must set exactly one of `ignore`, `type`, `regex`",
-                self.path
-            ));
+            return Err(RuleError::NotExactlyOne(self.path.clone()));
         }
         if let Some(re) = &self.regex {
-            regex::Regex::new(re).map_err(|e| format!("rule regex `{re}` is invalid: {e}"))?;
+            regex::Regex::new(re).map_err(|e| RuleError::BadRegex {
+                regex: re.clone(),
+                reason: e.to_string(),
+            })?;
         }
         Ok(())
     }

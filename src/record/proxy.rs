@@ -47,7 +47,7 @@ pub fn run_proxy(
     stop: &AtomicBool,
     listening: impl FnOnce(SocketAddr),
     sink: impl FnMut(Exchange) + Send + 'static,
-) -> Result<usize, String> {
+) -> Result<usize, crate::listener::ListenError> {
     let agent = crate::target::resolve::agent(
         ureq::Agent::config_builder()
             .http_status_as_error(false)

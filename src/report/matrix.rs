@@ -85,10 +85,15 @@ impl SavedReport {
         }
     }
 
-    pub fn parse(text: &str) -> Result<SavedReport, String> {
-        serde_json::from_str(text).map_err(|e| format!("not a conform JSON report (format 3): {e}"))
+    pub fn parse(text: &str) -> Result<SavedReport, ReportParseError> {
+        serde_json::from_str(text).map_err(ReportParseError)
     }
 }
+
+/// A file that is not a JSON report of this format.
+#[derive(Debug, thiserror::Error)]
+#[error("not a conform JSON report (format 3): {0}")]
+pub struct ReportParseError(pub serde_json::Error);
 
 /// One cell: how an implementation did on a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -127,22 +127,33 @@ pub struct ReportSpec {
     pub path: PathBuf,
 }
 
-impl std::str::FromStr for ReportSpec {
-    type Err = String;
+/// A `--report` that is not `KIND=PATH` with a known kind and a path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReportSpecError {
+    #[error("expected KIND=PATH ({names}), got `{text}`", names = format_names())]
+    Shape { text: String },
+    #[error("unknown report kind `{kind}`; use one of {names}", names = format_names())]
+    UnknownKind { kind: String },
+    #[error("the report path is empty")]
+    EmptyPath,
+}
 
-    fn from_str(text: &str) -> Result<ReportSpec, String> {
-        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-        let (kind, path) = text
-            .split_once('=')
-            .ok_or_else(|| format!("expected KIND=PATH ({}), got `{text}`", names.join(", ")))?;
-        let format = Format::from_name(kind).ok_or_else(|| {
-            format!(
-                "unknown report kind `{kind}`; use one of {}",
-                names.join(", ")
-            )
+fn format_names() -> String {
+    Format::ALL.map(Format::name).join(", ")
+}
+
+impl std::str::FromStr for ReportSpec {
+    type Err = ReportSpecError;
+
+    fn from_str(text: &str) -> Result<ReportSpec, ReportSpecError> {
+        let (kind, path) = text.split_once('=').ok_or_else(|| ReportSpecError::Shape {
+            text: text.to_owned(),
+        })?;
+        let format = Format::from_name(kind).ok_or_else(|| ReportSpecError::UnknownKind {
+            kind: kind.to_owned(),
         })?;
         if path.is_empty() {
-            return Err("the report path is empty".to_owned());
+            return Err(ReportSpecError::EmptyPath);
         }
         Ok(ReportSpec {
             format,

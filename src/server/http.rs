@@ -30,7 +30,7 @@ pub fn start(
     addr: &str,
     log: Option<Log>,
     limits: Limits,
-) -> Result<Running, String> {
+) -> Result<Running, crate::listener::ListenError> {
     let server = listen_with(
         addr,
         Arc::new(move |request| handle(&index, request, log.as_ref())),
