@@ -135,6 +135,12 @@ fn render(value: &Value) -> String {
 
 mod text;
 
+/// A golden body whose JSON text cannot be held as a value (nested too deep, a number out of
+/// range).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UnreadableBody(pub String);
+
 /// [`compare`] with a golden step as read from its file: when the answer equals it, as it mostly
 /// does, its body is checked against the file's text and never parsed, and the diff `label` is
 /// never made. The outcome is the one [`compare`] gives; `Err` when the golden body cannot be
@@ -143,7 +149,7 @@ pub fn compare_step(
     golden: &GoldenStep,
     actual: SnapshotRef<'_>,
     label: impl FnOnce() -> String,
-) -> Result<Comparison, String> {
+) -> Result<Comparison, UnreadableBody> {
     let heads_equal = golden
         .headers
         .iter()
@@ -160,7 +166,10 @@ pub fn compare_step(
             diff: String::new(),
         });
     }
-    Ok(compare(golden.view()?, actual, &label()))
+    let golden = golden
+        .view()
+        .map_err(|message| UnreadableBody(message.to_owned()))?;
+    Ok(compare(golden, actual, &label()))
 }
 
 /// How many checks a golden body defines: every scalar, empty object and empty array is one;
