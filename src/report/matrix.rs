@@ -365,18 +365,24 @@ fn percent_text(tally: Option<&Tally>) -> String {
 }
 
 impl Matrix {
+    /// The first fix-first entries a leaderboard line names.
+    fn first_fixes<'m>(&'m self, leader: &Leader) -> impl Iterator<Item = &'m FixFirst> {
+        let index = self.implementations.iter().position(|n| *n == leader.name);
+        index
+            .map(|i| &self.fix_first[i])
+            .into_iter()
+            .flatten()
+            .take(LEADERBOARD_FIXES)
+    }
+
     /// The leaderboard, the share of checks passed per endpoint and implementation, then each
     /// implementation's fix-first list, as Markdown (what `docs/conformance.md` holds).
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
         out.push_str("| implementation | score | checks | cases passed | failed | blocked | fix first |\n| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for leader in &self.leaderboard {
-            let index = self.implementations.iter().position(|n| *n == leader.name);
-            let fixes: Vec<String> = index
-                .map(|i| &self.fix_first[i])
-                .into_iter()
-                .flatten()
-                .take(LEADERBOARD_FIXES)
+            let fixes: Vec<String> = self
+                .first_fixes(leader)
                 .map(|f| format!("`{}`", fix_text(f)))
                 .collect();
             let _ = writeln!(
@@ -453,12 +459,8 @@ impl Matrix {
         );
         out.push_str("<h2>Leaderboard</h2>\n<table id=\"leaderboard\"><thead><tr><th>implementation</th><th>score</th><th>checks</th><th>passed</th><th>failed</th><th>blocked</th><th>fix first</th></tr></thead><tbody>\n");
         for leader in &self.leaderboard {
-            let index = self.implementations.iter().position(|n| *n == leader.name);
-            let fixes: Vec<String> = index
-                .map(|i| &self.fix_first[i])
-                .into_iter()
-                .flatten()
-                .take(LEADERBOARD_FIXES)
+            let fixes: Vec<String> = self
+                .first_fixes(leader)
                 .map(|f| format!("<code>{}</code>", escape(&fix_text(f))))
                 .collect();
             let _ = writeln!(
