@@ -135,6 +135,23 @@ fn render(value: &Value) -> String {
 
 mod text;
 
+/// A difference at `pointer` of `kind` weighing one check; an empty side is absent.
+#[cfg(test)]
+pub(crate) fn difference(
+    pointer: &str,
+    kind: DiffKind,
+    expected: &str,
+    actual: &str,
+) -> Difference {
+    Difference {
+        pointer: pointer.to_owned(),
+        kind,
+        expected: (!expected.is_empty()).then(|| expected.to_owned()),
+        actual: (!actual.is_empty()).then(|| actual.to_owned()),
+        weight: 1,
+    }
+}
+
 /// A golden body whose JSON text cannot be held as a value (nested too deep, a number out of
 /// range).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

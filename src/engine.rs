@@ -130,7 +130,7 @@ pub fn run_case<'c>(
         symbols: symbols.clone(),
         recorded: symbols,
         known: tracks_ids(case).then(HashSet::new),
-        origins: (!up_front).then(|| origins(case)),
+        origins: (!up_front).then(std::cell::OnceCell::new),
     };
     let mut steps = Vec::with_capacity(case.steps.len());
     let mut stop = None;
@@ -170,7 +170,7 @@ fn unix_now() -> i64 {
 
 /// For each id a recorded response shows first (no request at or before it had it), the step
 /// whose answer must bring it.
-fn origins(case: &Case) -> HashMap<String, usize> {
+fn origins_of(case: &Case) -> HashMap<String, usize> {
     let mut seen = HashSet::new();
     let mut origins = HashMap::new();
     for (i, named) in case.steps.iter().enumerate() {
@@ -197,9 +197,10 @@ struct CaseRun<'c, 'x> {
     /// Ids the target has shown this case so far; kept only when a step lists in `contains`
     /// mode, the one use of them.
     known: Option<HashSet<String>>,
-    /// Which step brings each recorded id (not kept for the built-in target, which answers
-    /// every id as recorded).
-    origins: Option<HashMap<String, usize>>,
+    /// Which step brings each recorded id, worked out the first time a request holds an id
+    /// the target has not paired (never for the built-in target, which answers every id as
+    /// recorded).
+    origins: Option<std::cell::OnceCell<HashMap<String, usize>>>,
 }
 
 /// Why a request could not be built, and the step whose answer lacked what it needed.
@@ -271,13 +272,18 @@ impl<'c> CaseRun<'c, '_> {
                 let from = case.steps[..i].iter().position(|s| &*s.name == name);
                 (err.to_string(), from)
             })?;
-        if let Some(origins) = self.origins.as_ref().filter(|o| !o.is_empty()) {
+        if let Some(origins) = &self.origins {
             let mut needed = HashSet::new();
             request_ids(written, &mut needed);
+            needed.retain(|id| self.correlation.actual(id).is_none());
+            if needed.is_empty() {
+                return Ok(request);
+            }
+            let origins = origins.get_or_init(|| origins_of(case));
             let mut missing: Vec<(usize, &String)> = needed
                 .iter()
                 .filter_map(|id| origins.get(id).map(|&from| (from, id)))
-                .filter(|&(from, id)| from < i && self.correlation.actual(id).is_none())
+                .filter(|&(from, _)| from < i)
                 .collect();
             missing.sort();
             if let Some(&(from, id)) = missing.first() {

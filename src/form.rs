@@ -94,14 +94,13 @@ pub struct FormError {
 /// types); bracketed keys nest; arrays come back as objects keyed `"0"`, `"1"`, ... unless every
 /// key at that level is an index, in which case they are arrays again. `a[]=x&a[]=y` appends.
 /// A form over the limits ([`MAX_PARAMS`], [`MAX_DEPTH`], [`MAX_KEY_BYTES`], [`MAX_SEGMENTS`])
-/// is an error, found by a scan that builds nothing, so no input can exhaust the stack or make
-/// the structure cost more than the limits allow.
+/// is an error, found before any of the structure is built (keys are unescaped once, for the
+/// check and the build), so no input can exhaust the stack or make the structure cost more than
+/// the limits allow.
 pub fn decode(text: &str) -> Result<Value, FormError> {
-    check_limits(text)?;
+    let keys = checked_keys(text)?;
     let mut root = Value::Object(Map::new());
-    for part in text.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = part.split_once('=').unwrap_or((part, ""));
-        let key = unescape(key);
+    for (key, value) in keys {
         insert(&mut root, &key_path(&key), Value::String(unescape(value)));
     }
     Ok(arrays_back(root))
@@ -183,12 +182,13 @@ pub fn check_value(value: &Value) -> Result<(), FormError> {
     Ok(())
 }
 
-/// Checks every limit of [`decode`] without building anything: each key is unescaped, counted
-/// and dropped.
-fn check_limits(text: &str) -> Result<(), FormError> {
+/// Every parameter's unescaped key with its raw value, once each key is within every limit of
+/// [`decode`]: nothing of the structure is built before the whole form is checked.
+fn checked_keys(text: &str) -> Result<Vec<(String, &str)>, FormError> {
     let mut segments = 0usize;
+    let mut keys = Vec::new();
     for (n, part) in text.split('&').filter(|p| !p.is_empty()).enumerate() {
-        let raw = part.split_once('=').map_or(part, |(key, _)| key);
+        let (raw, value) = part.split_once('=').unwrap_or((part, ""));
         let key = unescape(raw);
         let refuse = |message: String| FormError {
             param: cut(&key),
@@ -221,8 +221,9 @@ fn check_limits(text: &str) -> Result<(), FormError> {
                 "the parameter names hold more than {MAX_SEGMENTS} segments in all"
             )));
         }
+        keys.push((key, value));
     }
-    Ok(())
+    Ok(keys)
 }
 
 /// [`decode`] for text from a trusted file: what is over the limits is left out.

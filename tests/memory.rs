@@ -23,16 +23,21 @@ fn a_wide_deep_form_costs_less_than_ten_times_its_size() {
         .collect();
     let form = form.join("&");
     assert!(form.len() > 1_000_000, "{} bytes", form.len());
+    refused_within_ten_times_its_size("wide form", &form);
+}
+
+/// Asserts `form` is refused, having allocated less than ten times its size.
+fn refused_within_ten_times_its_size(label: &str, form: &str) {
     let mut refused = false;
-    let bytes = allocated(|| refused = conform::form::decode(&form).is_err());
-    assert!(refused);
+    let bytes = allocated(|| refused = conform::form::decode(form).is_err());
+    assert!(refused, "{label}");
     assert!(
         bytes < 10 * form.len(),
-        "{bytes} bytes allocated for a {}-byte form",
+        "{label}: {bytes} bytes allocated for a {}-byte form",
         form.len()
     );
     eprintln!(
-        "wide form: {bytes} bytes allocated for {} bytes, refused",
+        "{label}: {bytes} bytes allocated for {} bytes, refused",
         form.len()
     );
 }
@@ -40,18 +45,7 @@ fn a_wide_deep_form_costs_less_than_ten_times_its_size() {
 #[test]
 fn one_huge_bracketed_key_costs_less_than_ten_times_its_size() {
     let form = format!("a{}=1", "[b]".repeat(1_400_000));
-    let mut refused = false;
-    let bytes = allocated(|| refused = conform::form::decode(&form).is_err());
-    assert!(refused);
-    assert!(
-        bytes < 10 * form.len(),
-        "{bytes} bytes allocated for a {}-byte form",
-        form.len()
-    );
-    eprintln!(
-        "one key: {bytes} bytes allocated for {} bytes, refused",
-        form.len()
-    );
+    refused_within_ten_times_its_size("one key", &form);
 }
 
 #[test]

@@ -165,15 +165,7 @@ fn id_format_only(difference: &Difference) -> bool {
 mod tests {
     use super::*;
 
-    fn diff(pointer: &str, kind: DiffKind, expected: &str, actual: &str) -> Difference {
-        Difference {
-            pointer: pointer.to_owned(),
-            kind,
-            expected: (!expected.is_empty()).then(|| expected.to_owned()),
-            actual: (!actual.is_empty()).then(|| actual.to_owned()),
-            weight: 1,
-        }
-    }
+    use crate::compare::difference as diff;
 
     #[test]
     fn strict_fails_everything() {

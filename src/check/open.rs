@@ -179,15 +179,7 @@ pub fn accepts_status(accept: &Accept, expected: u16, status: u16) -> bool {
 mod tests {
     use super::*;
 
-    fn diff(pointer: &str, kind: DiffKind, expected: &str, actual: &str) -> Difference {
-        Difference {
-            pointer: pointer.to_owned(),
-            kind,
-            expected: (!expected.is_empty()).then(|| expected.to_owned()),
-            actual: (!actual.is_empty()).then(|| actual.to_owned()),
-            weight: 1,
-        }
-    }
+    use crate::compare::difference as diff;
 
     #[test]
     fn each_kind_accepts_only_what_it_says() {

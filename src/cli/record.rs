@@ -106,11 +106,10 @@ pub fn record_command(args: RecordArgs) -> Result<ExitCode, exit::Error> {
         Ok(mutex) => mutex.into_inner().unwrap_or_else(|e| e.into_inner()),
         Err(_) => return Err(exit::Error::Usage("the proxy did not stop".to_string())),
     };
-    if let Err(message) = ran {
-        let journal = session.journal_path().to_path_buf();
+    if let Err(err) = ran {
+        // Nothing was forwarded: finishing only removes the empty journal.
         let _ = session.finish();
-        let _ = std::fs::remove_file(journal);
-        return Err(exit::Error::Usage(message.to_string()));
+        return Err(exit::Error::Usage(err.to_string()));
     }
     let journal = session.journal_path().to_path_buf();
     match session.finish() {
