@@ -92,6 +92,7 @@ fn measure(
         golden_root: golden.to_path_buf(),
         jobs,
         fail_fast: false,
+        no_golden: false,
     };
     let ctx = Context {
         target,

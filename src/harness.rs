@@ -47,7 +47,7 @@ struct Shared {
     target: Box<dyn Target>,
     level: crate::check::Level,
     schemas: SchemaSet,
-    golden: PathBuf,
+    options: crate::suite::RunOptions,
     /// Parallel cases hold it shared; exclusive cases hold it alone.
     lock: RwLock<()>,
 }
@@ -80,7 +80,7 @@ pub fn run_with(layout: Layout, args: Arguments) -> ExitCode {
             level,
             target: config.build()?,
             schemas,
-            golden: layout.golden.clone(),
+            options: crate::session::options(layout.golden.clone(), Some(1), false),
             lock: RwLock::new(()),
         };
         Ok((suite, shared))
@@ -132,7 +132,7 @@ fn trials(suite: Suite, shared: Arc<Shared>) -> Vec<Trial> {
                     level: shared.level,
                     keep_answers: false,
                 };
-                let outcome = run_item(&item, ctx, &shared.golden);
+                let outcome = run_item(&item, ctx, &shared.options);
                 if outcome.passed() {
                     Ok(())
                 } else {

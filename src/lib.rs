@@ -16,6 +16,7 @@ pub mod form;
 pub mod golden;
 pub mod harness;
 pub mod ids;
+pub mod invariant;
 pub mod lint;
 pub mod listener;
 pub mod load;

@@ -118,5 +118,6 @@ pub fn options(golden_root: PathBuf, jobs: Option<usize>, fail_fast: bool) -> Ru
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         }),
         fail_fast,
+        no_golden: false,
     }
 }

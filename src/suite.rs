@@ -185,6 +185,9 @@ pub struct RunOptions {
     pub jobs: usize,
     /// Stop starting cases after the first failure (the rest are reported skipped).
     pub fail_fast: bool,
+    /// Judge by status, schema and invariants alone: golden files are neither read nor
+    /// required.
+    pub no_golden: bool,
 }
 
 /// Runs every case of `suite`; `on_done` sees each outcome as it completes (for progress).
@@ -227,7 +230,7 @@ pub fn run(
                     .push((Some(slot), case.into_owned()));
                 placeholder
             }
-            Ok(case) => finish(run_loaded(&case, ctx, &options.golden_root)),
+            Ok(case) => finish(run_loaded(&case, ctx, options)),
         }
     };
     let (exclusive, parallel): (Vec<&Item>, Vec<&Item>) =
@@ -255,7 +258,7 @@ pub fn run(
     alone.sort_by(|a, b| a.1.name.cmp(&b.1.name));
     for (slot, case) in alone {
         let outcome = skipped(&case.name, &case.file)
-            .unwrap_or_else(|| finish(run_loaded(&case, ctx, &options.golden_root)));
+            .unwrap_or_else(|| finish(run_loaded(&case, ctx, options)));
         match slot {
             Some(slot) => outcomes[slot] = outcome,
             None => outcomes.push(outcome),
@@ -267,9 +270,9 @@ pub fn run(
 }
 
 /// Runs one item: a broken case file or golden file becomes a failing outcome.
-pub fn run_item(item: &Item, ctx: Context<'_>, golden_root: &Path) -> CaseOutcome {
+pub fn run_item(item: &Item, ctx: Context<'_>, options: &RunOptions) -> CaseOutcome {
     match item.case() {
-        Ok(case) => run_loaded(&case, ctx, golden_root),
+        Ok(case) => run_loaded(&case, ctx, options),
         Err(error) => broken(item.name(), &error),
     }
 }
@@ -284,10 +287,21 @@ fn broken(name: &str, error: &LoadError) -> CaseOutcome {
 /// Runs one case into its transcript, judges the transcript with every check, and assembles
 /// the outcome from the records.
 pub fn run_one(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> CaseOutcome {
+    judge_one(case, golden, ctx, true)
+}
+
+/// [`run_one`], with golden files part of the judgement or not (`--no-golden`).
+fn judge_one(
+    case: &Case,
+    golden: Option<&GoldenFile>,
+    ctx: Context<'_>,
+    by_golden: bool,
+) -> CaseOutcome {
     let transcript = run_case(case, golden, ctx);
     let judge = Judge {
         schemas: ctx.schemas,
         level: ctx.level,
+        golden: by_golden,
     };
     let records = crate::check::run(&transcript, judge);
     CaseOutcome::assemble(&transcript, records, ctx.keep_answers)
@@ -295,13 +309,16 @@ pub fn run_one(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> Ca
 
 /// Runs a loaded case against its golden file (a broken golden file fails the case). A case
 /// only the built-in target can answer is skipped against any other, outside the scores.
-fn run_loaded(case: &Case, ctx: Context<'_>, golden_root: &Path) -> CaseOutcome {
+fn run_loaded(case: &Case, ctx: Context<'_>, options: &RunOptions) -> CaseOutcome {
     if case.replay_only && !ctx.target.answers_with_recordings() {
         let mut outcome = CaseOutcome::skipped(&case.name, case.file.to_path_buf());
         outcome.tags = case.tags.clone();
         return outcome;
     }
-    match GoldenFile::read(golden_root, &case.name) {
+    if options.no_golden {
+        return judge_one(case, None, ctx, false);
+    }
+    match GoldenFile::read(&options.golden_root, &case.name) {
         Ok(golden) => run_one(case, golden.as_ref(), ctx),
         Err(error) => {
             let mut outcome = run_one(case, None, ctx);

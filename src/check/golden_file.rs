@@ -11,7 +11,10 @@ impl Check for GoldenFileCheck {
         "golden_file"
     }
 
-    fn judge(&self, transcript: &Transcript<'_>, _: Judge<'_>, out: &mut Vec<Record>) {
+    fn judge(&self, transcript: &Transcript<'_>, judge: Judge<'_>, out: &mut Vec<Record>) {
+        if !judge.golden {
+            return;
+        }
         let case = transcript.case;
         let Some(golden) = transcript.golden else {
             let message = format!(

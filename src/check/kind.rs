@@ -33,12 +33,14 @@ pub enum FailureClass {
     IdIntegrity,
     /// A list holds the expected items in another order, or items the golden file lacks.
     ListOrder,
+    /// A relation between answers that the documents promise does not hold.
+    Invariant,
     /// Not run: an earlier step left it nothing to run on.
     Blocked,
 }
 
 impl FailureClass {
-    pub const ALL: [FailureClass; 13] = [
+    pub const ALL: [FailureClass; 14] = [
         FailureClass::Load,
         FailureClass::Golden,
         FailureClass::Template,
@@ -51,6 +53,7 @@ impl FailureClass {
         FailureClass::Changed,
         FailureClass::IdIntegrity,
         FailureClass::ListOrder,
+        FailureClass::Invariant,
         FailureClass::Blocked,
     ];
 
@@ -69,6 +72,7 @@ impl FailureClass {
             FailureClass::Changed => "changed",
             FailureClass::IdIntegrity => "id_integrity",
             FailureClass::ListOrder => "list_order",
+            FailureClass::Invariant => "invariant",
             FailureClass::Blocked => "blocked",
         }
     }
@@ -88,6 +92,7 @@ impl FailureClass {
             FailureClass::Changed => "value changed",
             FailureClass::IdIntegrity => "id integrity broken",
             FailureClass::ListOrder => "list order differs",
+            FailureClass::Invariant => "invariant broken",
             FailureClass::Blocked => "not run",
         }
     }
@@ -101,7 +106,7 @@ impl FailureClass {
             FailureClass::Status => 2,
             FailureClass::Changed => 3,
             FailureClass::IdIntegrity => 4,
-            FailureClass::ListOrder => 5,
+            FailureClass::ListOrder | FailureClass::Invariant => 5,
             FailureClass::Schema => 6,
             FailureClass::Missing => 7,
             FailureClass::Added => 8,

@@ -23,6 +23,7 @@ mod answer;
 mod endpoint;
 mod golden;
 mod golden_file;
+mod invariant;
 mod kind;
 mod level;
 pub mod open;
@@ -43,6 +44,9 @@ use crate::validate::SchemaSet;
 pub struct Judge<'a> {
     pub schemas: &'a SchemaSet,
     pub level: Level,
+    /// Golden files are part of the judgement; without them (`--no-golden`) a case is judged
+    /// by status, schema and invariants, and lacks no golden file.
+    pub golden: bool,
 }
 
 /// One check: reads a transcript and appends what it found.
@@ -60,6 +64,7 @@ pub const CHECKS: &[&dyn Check] = &[
     &status::StatusCheck,
     &schema::SchemaCheck,
     &golden::GoldenCheck,
+    &invariant::InvariantCheck,
 ];
 
 /// The JSON answer of step `i` that can be judged value by value: answered with the expected

@@ -14,6 +14,7 @@ use conform::check::Level;
 use conform::expect::Expectations;
 use conform::report::{write_file, Format, ReportSpec, RunReport};
 use conform::session::{default_level, execute, options, RunPlan};
+use conform::suite::RunOptions;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -30,6 +31,10 @@ pub struct RunArgs {
     /// Stop starting new cases after the first failure.
     #[arg(long)]
     pub fail_fast: bool,
+    /// Judge by status, schema and invariants alone: golden files are neither read nor
+    /// required (cases without golden files, such as those `explore` saves, run as they are).
+    #[arg(long)]
+    pub no_golden: bool,
     /// Print only failures and the summary; no progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -104,7 +109,10 @@ pub fn run_command(dirs: &Dirs, args: RunArgs) -> Result<ExitCode, exit::Error> 
         level: args
             .level
             .unwrap_or_else(|| default_level(config.is_remote())),
-        options: options(dirs.golden.clone(), args.jobs, args.fail_fast),
+        options: RunOptions {
+            no_golden: args.no_golden,
+            ..options(dirs.golden.clone(), args.jobs, args.fail_fast)
+        },
         expectations: expectations.as_ref(),
     };
     let show = !args.quiet && args.format == Format::Human;

@@ -104,6 +104,7 @@ fn judged(
     let judge = Judge {
         schemas,
         level: Level::Strict,
+        golden: true,
     };
     CaseOutcome::assemble(&transcript, crate::check::run(&transcript, judge), false)
 }

@@ -5,6 +5,7 @@ mod architecture;
 mod case_schema;
 mod cli;
 mod http_target;
+mod invariants;
 mod levels;
 mod lint_reference;
 mod properties;

@@ -34,6 +34,7 @@ fn run_corpus(target: &dyn Target, level: Level) -> Vec<CaseOutcome> {
         golden_root: root().join("golden"),
         jobs: 2,
         fail_fast: false,
+        no_golden: false,
     };
     run(&suite, ctx, &options, &|_| {})
 }

@@ -54,6 +54,7 @@ fn a_discovered_suite_reads_cases_as_they_run_and_exclusive_ones_last() {
         golden_root: golden,
         jobs: 2,
         fail_fast: false,
+        no_golden: false,
     };
     let order = Mutex::new(Vec::new());
     let outcomes = run(&suite, ctx, &options, &|o| {
