@@ -12,6 +12,7 @@ pub mod correlate;
 pub mod discover;
 pub mod engine;
 pub mod expect;
+pub mod explore;
 pub mod form;
 pub mod golden;
 pub mod harness;
