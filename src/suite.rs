@@ -291,7 +291,7 @@ pub fn run_one(case: &Case, golden: Option<&GoldenFile>, ctx: Context<'_>) -> Ca
 }
 
 /// [`run_one`], with golden files part of the judgement or not (`--no-golden`).
-fn judge_one(
+pub fn judge_one(
     case: &Case,
     golden: Option<&GoldenFile>,
     ctx: Context<'_>,

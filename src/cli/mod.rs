@@ -6,6 +6,7 @@
 pub mod exit;
 mod bless;
 pub mod common;
+mod explore;
 mod lint;
 mod list;
 mod matrix;
@@ -60,6 +61,10 @@ pub enum Command {
     Record(record::RecordArgs),
     /// Render a conformance matrix of cases against implementations.
     Matrix(matrix::MatrixArgs),
+    /// Generate flows against a target, check them with the model, the schemas and the
+    /// invariants, and shrink what they find to minimal cases.
+    #[command(after_help = exit::HELP)]
+    Explore(explore::ExploreArgs),
 }
 
 /// Parses the arguments and runs the command; the exit code says how it went.
@@ -75,5 +80,6 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => exit::finish(serve::serve_command(&cli.dirs, args)),
         Command::Record(args) => exit::finish(record::record_command(args)),
         Command::Matrix(args) => exit::finish(matrix::matrix_command(&cli.dirs, args)),
+        Command::Explore(args) => exit::finish(explore::explore_command(&cli.dirs, args)),
     }
 }

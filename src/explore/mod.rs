@@ -3,7 +3,13 @@
 //! run that sends flows, judges them with the same checks as `run` (status against the
 //! prediction, schema, invariants), shrinks a failing flow and saves it as a case.
 
+pub mod flow;
 pub mod model;
+mod run;
+
+pub use run::{
+    explore, flow_name, generated, keys_of, Explored, Finding, Options, DEFAULT_LEVEL, ROUND,
+};
 
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,9 @@
 
 use super::parse::Listing;
 
+/// The API version the corpus pins, and the one `explore` sends.
+pub const PINNED: &str = "2026-09-30.endive";
+
 /// An attribute whose documented values an older API version gave.
 pub struct Newer {
     pub object: &'static str,

@@ -4,6 +4,7 @@
 mod architecture;
 mod case_schema;
 mod cli;
+mod explore;
 mod http_target;
 mod invariants;
 mod levels;
