@@ -13,7 +13,7 @@ use conform::engine::Context;
 use conform::explore::{explore, flow_name, Explored, Options, DEFAULT_LEVEL};
 use conform::report::human::render_details;
 use conform::report::{Format, RunInfo, RunReport, Style};
-use conform::session::target_unusable;
+use conform::session::{target_unusable, RunEnd};
 use conform::write::write_atomic;
 
 #[derive(Debug, Args)]
@@ -119,10 +119,14 @@ pub fn explore_command(dirs: &Dirs, args: ExploreArgs) -> Result<ExitCode, exit:
                 .render(&report)
         );
     }
-    if target_unusable(&explored.outcomes) {
-        return Ok(ExitCode::from(exit::TARGET_UNUSABLE));
-    }
-    Ok(exit::failing_if(!explored.findings.is_empty()))
+    let end = if target_unusable(&explored.outcomes) {
+        RunEnd::TargetUnusable
+    } else if explored.findings.is_empty() {
+        RunEnd::Passed
+    } else {
+        RunEnd::Deviations
+    };
+    Ok(exit::for_run(end, false))
 }
 
 /// A seed from the clock, for runs that do not give one.
