@@ -25,6 +25,7 @@ fn every_invariant_holds_on_every_recording() {
     )
     .expect("the corpus loads");
     let mut shown: BTreeMap<&str, usize> = CATALOGUE.iter().map(|i| (i.id, 0)).collect();
+    let mut example: BTreeMap<&str, String> = BTreeMap::new();
     let mut broken = Vec::new();
     let mut cases = 0;
     for case in suite.cases() {
@@ -33,6 +34,11 @@ fn every_invariant_holds_on_every_recording() {
         for invariant in CATALOGUE {
             let found = invariant.judge(&view);
             *shown.entry(invariant.id).or_default() += found.instances;
+            if let Some(step) = found.first {
+                example
+                    .entry(invariant.id)
+                    .or_insert_with(|| format!("{} step {}", case.name, step + 1));
+            }
             for b in found.broken {
                 broken.push(format!(
                     "{} step {} {}: {}: {}",
@@ -58,6 +64,13 @@ fn every_invariant_holds_on_every_recording() {
         .collect();
     assert!(unshown.is_empty(), "no recording shows {unshown:?}");
     eprintln!("instances per invariant: {shown:?}");
+    // docs/invariants.md lists every invariant, with an example case the corpus has.
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/invariants.md"))
+        .expect("docs/invariants.md");
+    for invariant in CATALOGUE {
+        let (id, example) = (invariant.id, &example[invariant.id]);
+        assert!(docs.contains(&format!("`{id}`")), "docs/invariants.md lacks `{id}`; an example: {example}");
+    }
 }
 
 /// Answers every step with its recording, as bytes; one step of one case has one value
