@@ -65,11 +65,15 @@ fn every_invariant_holds_on_every_recording() {
     assert!(unshown.is_empty(), "no recording shows {unshown:?}");
     eprintln!("instances per invariant: {shown:?}");
     // docs/invariants.md lists every invariant, with an example case the corpus has.
-    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/invariants.md"))
-        .expect("docs/invariants.md");
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/invariants.md"))
+            .expect("docs/invariants.md");
     for invariant in CATALOGUE {
         let (id, example) = (invariant.id, &example[invariant.id]);
-        assert!(docs.contains(&format!("`{id}`")), "docs/invariants.md lacks `{id}`; an example: {example}");
+        assert!(
+            docs.contains(&format!("`{id}`")),
+            "docs/invariants.md lacks `{id}`; an example: {example}"
+        );
     }
 }
 
