@@ -141,3 +141,38 @@ fn a_saved_minimal_flow_fails_again_without_golden_files() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn explore_needs_a_live_target_and_a_dead_one_exits_3() {
+    let scratch = crate::support::Scratch::new("explore");
+    let out = scratch.conform(&["explore", "--flows", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--target"));
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        listener.local_addr().expect("an address").port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let out = scratch.conform(&[
+        "explore",
+        "--target",
+        &url,
+        "--seed",
+        "3",
+        "--flows",
+        "2",
+        "--steps",
+        "3",
+        "--time",
+        "20",
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("conform explore --seed 3"));
+}
