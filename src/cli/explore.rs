@@ -10,7 +10,7 @@ use clap::Args;
 use super::common::{Dirs, TargetArgs};
 use super::exit;
 use conform::engine::Context;
-use conform::explore::{explore, flow_name, Explored, Options, DEFAULT_LEVEL};
+use conform::explore::{explore, Explored, Options, DEFAULT_LEVEL};
 use conform::report::human::render_details;
 use conform::report::{Format, RunInfo, RunReport, Style};
 use conform::session::{target_unusable, RunEnd};
@@ -182,5 +182,4 @@ fn show(explored: &Explored, saved: &[PathBuf], target: &str, dir: Option<&Path>
     if explored.findings.is_empty() {
         outln!("no flow found a deviation");
     }
-    let _ = flow_name;
 }
