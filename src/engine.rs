@@ -18,11 +18,10 @@ use serde_json::Value;
 use crate::case::{Case, ListMode, Request, Response};
 use crate::check::Level;
 use crate::correlate::{Answers, Correlation, Kept};
-use crate::form;
 use crate::golden::GoldenFile;
 use crate::ids;
 use crate::normalize::{number, snapshot, snapshot_owned, Rule, Snapshot, Symbols};
-use crate::target::{Body, Exchange, Outgoing, Payload, Target};
+use crate::target::{Exchange, Outgoing, Payload, Target};
 use crate::transcript::{Answer, Json, Normalized, StepRun, Transcript};
 pub use crate::transcript::{Expected, ExpectedStep};
 use crate::validate::SchemaSet;
@@ -234,7 +233,7 @@ impl<'c> CaseRun<'c, '_> {
                 );
             }
         };
-        let sent = outgoing(&request, case.stripe_version.as_deref());
+        let sent = Outgoing::of(&request, case.stripe_version.as_deref());
         let exchange = Exchange { case, step: i };
         let answer = match self.ctx.target.send(exchange, &sent) {
             Ok(answer) => answer,
@@ -398,49 +397,6 @@ impl<'c> CaseRun<'c, '_> {
                 Normalized::Recording { headers }
             }
         }
-    }
-}
-
-/// The request as sent: query appended to the path, body encoded, `Stripe-Version` added.
-pub fn outgoing(request: &Request, stripe_version: Option<&str>) -> Outgoing {
-    let mut path = request.path.clone();
-    if let Some(query) = &request.query {
-        let encoded = form::encode(query);
-        if !encoded.is_empty() {
-            path.push(if path.contains('?') { '&' } else { '?' });
-            path.push_str(&encoded);
-        }
-    }
-    let mut headers: Vec<(String, String)> = request
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if let Some(version) = stripe_version {
-        if !headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("stripe-version"))
-        {
-            headers.push(("Stripe-Version".to_owned(), version.to_owned()));
-        }
-    }
-    let body = if let Some(form_body) = &request.form {
-        Some(Body {
-            content_type: "application/x-www-form-urlencoded".to_owned(),
-            text: form::encode(form_body),
-        })
-    } else {
-        request.json.as_ref().map(|json| Body {
-            content_type: "application/json".to_owned(),
-            text: json.to_string(),
-        })
-    };
-    Outgoing {
-        method: request.method.clone(),
-        path,
-        headers,
-        body,
-        auth: request.auth,
     }
 }
 

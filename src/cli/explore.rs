@@ -91,7 +91,7 @@ pub fn explore_command(dirs: &Dirs, args: ExploreArgs) -> Result<ExitCode, exit:
             args.time
         );
     }
-    let explored = explore(ctx, &options, &|_, _| {});
+    let explored = explore(ctx, &options);
     let saved = save(&explored, args.save.as_deref())?;
     let outcomes: Vec<_> = explored
         .findings

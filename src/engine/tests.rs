@@ -307,7 +307,7 @@ fn query_and_version_are_sent() {
     let case = flow();
     let mut request = case.steps[2].step.request.clone();
     request.query = Some(json!({"limit": 3, "expand": ["data.customer"]}));
-    let out = outgoing(&request, Some("2025-11-17.clover"));
+    let out = Outgoing::of(&request, Some("2025-11-17.clover"));
     assert_eq!(
         out.path,
         "/v1/customers/cus_Aa1Bb2Cc3Dd4/balance_transactions?expand[0]=data.customer&limit=3"

@@ -7,9 +7,7 @@ pub mod flow;
 pub mod model;
 mod run;
 
-pub use run::{
-    explore, flow_name, generated, keys_of, Explored, Finding, Options, DEFAULT_LEVEL, ROUND,
-};
+pub use run::{explore, generated, Explored, Finding, Options, DEFAULT_LEVEL};
 
 #[cfg(test)]
 mod tests;

@@ -456,14 +456,16 @@ impl Model {
     /// Predicts the status of `request` and takes its effect. `made` is how later requests
     /// name the object a successful create makes (its id in a recording, or a template).
     pub fn step(&mut self, request: &Request, made: Option<&str>) -> u16 {
-        let status = self.predict(request);
+        let route = find(request);
+        let params = parameters(request);
+        let status = self.predict(route, request, &params);
         if let Some(key) = request
             .headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("idempotency-key"))
             .map(|(_, v)| v.clone())
         {
-            let signature = signature(request);
+            let signature = signature(request, &params);
             match self.keys.get(&key) {
                 Some((first, first_status)) if *first == signature => return *first_status,
                 Some(_) => return 400,
@@ -472,19 +474,22 @@ impl Model {
                 }
             }
         }
-        if (200..300).contains(&status) {
-            if let Some(route) = find(request) {
-                self.take(route, request, made);
-            }
+        if let (true, Some(route)) = ((200..300).contains(&status), route) {
+            self.take(route, request, &params, made);
         }
         status
     }
 
-    fn predict(&self, request: &Request) -> u16 {
+    fn predict(
+        &self,
+        route: Option<&Route>,
+        request: &Request,
+        params: &serde_json::Map<String, Value>,
+    ) -> u16 {
         if request.auth != Auth::Default {
             return 401;
         }
-        let Some(route) = find(request) else {
+        let Some(route) = route else {
             return 404;
         };
         // A deleted customer still reads back (as deleted).
@@ -496,11 +501,10 @@ impl Model {
         if path_ids(route, &request.path).iter().any(gone) {
             return 404;
         }
-        let params = parameters(request);
-        if let Some(status) = self.refuse_params(route, &params) {
+        if let Some(status) = self.refuse_params(route, params) {
             return status;
         }
-        self.refuse_state(route, request, &params).unwrap_or(200)
+        self.refuse_state(route, request, params).unwrap_or(200)
     }
 
     fn exists(&self, id: &str) -> bool {
@@ -636,8 +640,13 @@ impl Model {
         *status == InvoiceStatus::Draft || note_amount(params).is_some_and(|a| a > total - credited)
     }
 
-    fn take(&mut self, route: &Route, request: &Request, made: Option<&str>) {
-        let params = parameters(request);
+    fn take(
+        &mut self,
+        route: &Route,
+        request: &Request,
+        params: &serde_json::Map<String, Value>,
+        made: Option<&str>,
+    ) {
         let target = path_ids(route, &request.path)
             .first()
             .map(|id| (*id).to_owned());
@@ -651,12 +660,12 @@ impl Model {
             }),
             Effect::CreateItem => Some(Object::Item {
                 customer: text("customer").unwrap_or_default(),
-                amount: self.item_amount(&params),
+                amount: self.item_amount(params),
                 invoiced: false,
             }),
-            Effect::CreateInvoice => Some(self.invoice_of(text("customer"), &params)),
+            Effect::CreateInvoice => Some(self.invoice_of(text("customer"), params)),
             Effect::CreateNote => {
-                let amount = note_amount(&params).unwrap_or(0);
+                let amount = note_amount(params).unwrap_or(0);
                 if let Some(Object::Invoice { credited, .. }) =
                     text("invoice").and_then(|id| self.objects.get_mut(&id))
                 {
@@ -862,13 +871,8 @@ fn parameters(request: &Request) -> serde_json::Map<String, Value> {
 }
 
 /// What makes two uses of an idempotency key the same request.
-fn signature(request: &Request) -> String {
-    format!(
-        "{} {} {}",
-        request.method,
-        request.path,
-        Value::Object(parameters(request))
-    )
+fn signature(request: &Request, params: &serde_json::Map<String, Value>) -> String {
+    format!("{} {} {params:?}", request.method, request.path)
 }
 
 fn is_template(text: &str) -> bool {

@@ -21,7 +21,7 @@ use crate::outcome::CaseOutcome;
 use crate::suite::judge_one;
 
 /// Flows that run between two updates of what is known.
-pub const ROUND: usize = 4;
+const ROUND: usize = 4;
 
 /// How an exploration goes.
 #[derive(Debug, Clone)]
@@ -65,12 +65,12 @@ pub struct Explored {
 }
 
 /// The name a flow's case has.
-pub fn flow_name(seed: u64, flow: usize) -> String {
+fn flow_name(seed: u64, flow: usize) -> String {
     format!("explore-{seed}-{flow}")
 }
 
 /// What each failure of `outcome` shows: its check (the invariant, or the class) and endpoint.
-pub fn keys_of(outcome: &CaseOutcome) -> BTreeSet<String> {
+fn keys_of(outcome: &CaseOutcome) -> BTreeSet<String> {
     let mut keys = BTreeSet::new();
     for step in &outcome.steps {
         for failure in &step.failures {
@@ -195,11 +195,7 @@ fn one_flow(
 }
 
 /// Explores the context's target.
-pub fn explore(
-    ctx: Context<'_>,
-    options: &Options,
-    on_flow: &(dyn Fn(usize, Option<&Finding>) + Sync),
-) -> Explored {
+pub fn explore(ctx: Context<'_>, options: &Options) -> Explored {
     let started = Instant::now();
     let requests = AtomicUsize::new(0);
     let mut known: BTreeSet<String> = BTreeSet::new();
@@ -212,11 +208,7 @@ pub fn explore(
     while next < options.flows && started.elapsed() < options.time {
         let round: Vec<usize> = (next..(next + ROUND).min(options.flows)).collect();
         next += round.len();
-        let run = |flow: &usize| {
-            let done = one_flow(*flow, options, ctx, &known, &requests);
-            on_flow(*flow, done.1.as_ref());
-            done
-        };
+        let run = |flow: &usize| one_flow(*flow, options, ctx, &known, &requests);
         let done: Vec<(CaseOutcome, Option<Finding>)> = match &pool {
             Some(pool) => pool.install(|| round.par_iter().map(run).collect()),
             None => round.iter().map(run).collect(),

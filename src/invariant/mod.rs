@@ -113,11 +113,6 @@ pub const CATALOGUE: &[Invariant] = &[
     general::METADATA_AS_SENT,
 ];
 
-/// The invariant with id `id`.
-pub fn by_id(id: &str) -> Option<&'static Invariant> {
-    CATALOGUE.iter().find(|i| i.id == id)
-}
-
 /// An integer at `pointer`, written as a number or as a string of digits (form parameters).
 fn int(value: &Value, pointer: &str) -> Option<i64> {
     match value.pointer(pointer)? {

@@ -25,7 +25,9 @@ fn judge(id: &str, steps: &[(Outgoing, u16, Value)]) -> Found {
             .map(|(i, (r, status, body))| Seen::new(i, r, *status, body))
             .collect(),
     );
-    by_id(id)
+    CATALOGUE
+        .iter()
+        .find(|i| i.id == id)
         .expect("an invariant of the catalogue")
         .judge(&view)
 }

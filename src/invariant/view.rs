@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::case::{Case, Request, Response};
 use crate::form;
-use crate::target::{Body, Outgoing};
+use crate::target::Outgoing;
 
 /// Path segments a `*` in a route pattern never stands for: they name operations, not objects.
 const OPERATIONS: &[&str] = &["preview", "search", "lines", "line_items"];
@@ -62,40 +62,14 @@ impl<'a> Seen<'a> {
         }
     }
 
-    /// A recorded step: `request` as it would be sent (parameters as form text), answered with
-    /// `response`.
+    /// A recorded step: `request` as the engine would send it, answered with `response`.
     pub fn recorded(step: usize, request: &Request, response: &'a Response) -> Seen<'a> {
-        let mut path = request.path.clone();
-        if let Some(query) = request.query.as_ref().map(form::stringify_leaves) {
-            let encoded = form::encode(&query);
-            if !encoded.is_empty() {
-                path.push('?');
-                path.push_str(&encoded);
-            }
-        }
-        let body = match (&request.form, &request.json) {
-            (Some(fields), _) => Some(Body {
-                content_type: String::from("application/x-www-form-urlencoded"),
-                text: form::encode(fields),
-            }),
-            (None, Some(json)) => Some(Body {
-                content_type: String::from("application/json"),
-                text: json.to_string(),
-            }),
-            (None, None) => None,
-        };
-        let outgoing = Outgoing {
-            method: request.method.clone(),
-            path,
-            headers: request
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            body,
-            auth: request.auth,
-        };
-        Seen::new(step, &outgoing, response.status, &response.body)
+        Seen::new(
+            step,
+            &Outgoing::of(request, None),
+            response.status,
+            &response.body,
+        )
     }
 
     /// Answered with success.

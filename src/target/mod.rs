@@ -16,7 +16,8 @@ pub use replay::ReplayTarget;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::case::{Auth, Case};
+use crate::case::{Auth, Case, Request};
+use crate::form;
 
 /// A request ready to send: ids rewritten, query and body encoded.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -27,6 +28,51 @@ pub struct Outgoing {
     pub headers: Vec<(String, String)>,
     pub body: Option<Body>,
     pub auth: Auth,
+}
+
+impl Outgoing {
+    /// The request as sent: query appended to the path, body encoded, `Stripe-Version` added.
+    pub fn of(request: &Request, stripe_version: Option<&str>) -> Outgoing {
+        let mut path = request.path.clone();
+        if let Some(query) = &request.query {
+            let encoded = form::encode(query);
+            if !encoded.is_empty() {
+                path.push(if path.contains('?') { '&' } else { '?' });
+                path.push_str(&encoded);
+            }
+        }
+        let mut headers: Vec<(String, String)> = request
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if let Some(version) = stripe_version {
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("stripe-version"))
+            {
+                headers.push(("Stripe-Version".to_owned(), version.to_owned()));
+            }
+        }
+        let body = if let Some(form_body) = &request.form {
+            Some(Body {
+                content_type: "application/x-www-form-urlencoded".to_owned(),
+                text: form::encode(form_body),
+            })
+        } else {
+            request.json.as_ref().map(|json| Body {
+                content_type: "application/json".to_owned(),
+                text: json.to_string(),
+            })
+        };
+        Outgoing {
+            method: request.method.clone(),
+            path,
+            headers,
+            body,
+            auth: request.auth,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

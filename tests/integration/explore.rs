@@ -51,16 +51,20 @@ fn options(jobs: usize) -> Options {
     }
 }
 
-fn explore_with(jobs: usize) -> Explored {
+/// `with` called on a contract-level context over a fresh [`AcceptsEverything`], without schemas.
+fn accepting<T>(with: impl FnOnce(Context<'_>) -> T) -> T {
     let schemas = SchemaSet::default();
     let target = AcceptsEverything::default();
-    let ctx = Context {
+    with(Context {
         target: &target,
         schemas: &schemas,
         level: Level::Contract,
         keep_answers: false,
-    };
-    explore(ctx, &options(jobs), &|_, _| {})
+    })
+}
+
+fn explore_with(jobs: usize) -> Explored {
+    accepting(|ctx| explore(ctx, &options(jobs)))
 }
 
 #[test]
@@ -120,21 +124,13 @@ fn a_saved_minimal_flow_fails_again_without_golden_files() {
             .expect("saved");
     }
     let suite = Suite::discover(&dir).expect("the saved cases load");
-    let schemas = SchemaSet::default();
-    let target = AcceptsEverything::default();
-    let ctx = Context {
-        target: &target,
-        schemas: &schemas,
-        level: Level::Contract,
-        keep_answers: false,
-    };
     let options = RunOptions {
         golden_root: dir.join("golden"),
         jobs: 1,
         fail_fast: false,
         no_golden: true,
     };
-    let outcomes = run(&suite, ctx, &options, &|_| {});
+    let outcomes = accepting(|ctx| run(&suite, ctx, &options, &|_| {}));
     assert_eq!(outcomes.len(), explored.findings.len());
     for outcome in &outcomes {
         assert!(!outcome.passed(), "{} passes again", outcome.name);
